@@ -1,0 +1,1 @@
+"""Runtime around Rasa: domain, endpoints, channels, the Swedish spaCy pipeline and commands."""

@@ -1,0 +1,1 @@
+"""The project's Swedish spaCy pipeline (built, not downloaded)."""

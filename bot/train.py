@@ -1,0 +1,80 @@
+"""Trains the Rasa model, but only when one of its inputs changed.
+
+Rasa fingerprints its own inputs, yet SpacyNLP knows the spaCy pipeline only by its path:
+a rebuilt pipeline at the same path would not retrain anything. The fingerprint here
+therefore includes the pipeline digest, and a changed digest forces a full training.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterable, List
+
+from bot import paths
+from bot.build import build
+
+STAMP = paths.MODELS / "fingerprint.json"
+
+
+def _files() -> List[Path]:
+    files = [paths.CONFIG]
+    for folder in (paths.DATA, paths.DOMAIN, paths.KNOWLEDGE_BASE):
+        files.extend(sorted(p for p in folder.rglob("*.yml") if p.is_file()))
+    return files
+
+
+def fingerprint(files: Iterable[Path], pipeline_digest: str) -> str:
+    """A digest of every training input, file names included."""
+    digest = hashlib.sha256(pipeline_digest.encode())
+    for path in files:
+        digest.update(str(path.relative_to(paths.ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def model_file() -> Path:
+    return paths.MODELS / f"{paths.MODEL_NAME}.tar.gz"
+
+
+def _stamp() -> dict:
+    try:
+        return json.loads(STAMP.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def train(force: bool = False) -> Path:
+    """Build, then train if the fingerprint differs from the last successful training."""
+    pipeline_digest = build()
+    wanted = fingerprint(_files(), pipeline_digest)
+    stamp = _stamp()
+    if not force and model_file().exists() and stamp.get("fingerprint") == wanted:
+        print(f"[träning] modellen är aktuell ({model_file().relative_to(paths.ROOT)})")
+        return model_file()
+    cmd = [
+        sys.executable, "-m", "rasa", "train",
+        "--config", str(paths.CONFIG), "--domain", str(paths.DOMAIN), "--data", str(paths.DATA),
+        "--out", str(paths.MODELS), "--fixed-model-name", paths.MODEL_NAME,
+    ]
+    if force or stamp.get("pipeline") != pipeline_digest:
+        cmd.append("--force")
+    print("[träning] tränar modellen ...", flush=True)
+    started = time.monotonic()
+    result = subprocess.run(cmd, cwd=paths.ROOT)
+    if result.returncode != 0:
+        raise SystemExit(f"[träning] misslyckades (rasa train avslutades med kod {result.returncode}).")
+    STAMP.write_text(json.dumps({"fingerprint": wanted, "pipeline": pipeline_digest}), "utf-8")
+    print(f"[träning] klar på {time.monotonic() - started:.0f} s")
+    return model_file()
+
+
+def main() -> None:
+    train(force="--force" in sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()

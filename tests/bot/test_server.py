@@ -1,0 +1,69 @@
+"""The running bot through its REST channel, as a user or the förbund's IT staff meet it."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from bot import paths
+from bot.run import Stack
+from tests.server_stack import post_json, say, user_texts
+
+pytestmark = pytest.mark.server
+
+
+def test_greeting_is_swedish_and_says_what_the_bot_can_do(stack: Stack) -> None:
+    replies = say(stack, "greeting-user", "hej")
+    text = " ".join(r.get("text", "") for r in replies)
+    assert text.startswith("Hej!")
+    assert "sjukpenninggrundande inkomst" in text and "blanketter" in text
+
+
+def test_unknown_question_gets_an_honest_fallback(stack: Stack) -> None:
+    replies = say(stack, "fallback-user", "xqzv blorp fnurg")
+    assert replies, "the bot must never be silent"
+    assert "inte svara på utifrån mina källor" in replies[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        (b"inte json", "JSON"),
+        ({"message": "hej"}, "sender"),
+        ({"sender": "x", "message": ""}, "message"),
+        ({"sender": "x", "message": 42}, "message"),
+        ({"sender": "x", "message": "a" * 2001}, "för långt"),
+        ([1, 2], "JSON"),
+    ],
+)
+def test_bad_requests_get_a_swedish_400(stack: Stack, body: object, fragment: str) -> None:
+    status, answer = post_json(stack.rest_url, body)
+    assert status == 400
+    assert fragment in answer["error"]
+
+
+def test_conversation_survives_a_restart(stack: Stack) -> None:
+    say(stack, "restart-user", "hej")
+    stack.stop_one("rasa")
+    stack.start_rasa()
+    replies = say(stack, "restart-user", "tack")
+    assert replies and replies[0]["text"].startswith("Varsågod")
+    assert user_texts(stack.tracker_db, "restart-user") == ["hej", "tack"]
+
+
+def test_port_in_use_gives_one_clear_line() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = dict(os.environ, BOT_RASA_PORT=str(port), PYTHONPATH=str(paths.ROOT))
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.run"], cwd=paths.ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert f"Port {port} används redan" in lines[0] and "BOT_RASA_PORT" in lines[0]
