@@ -19,7 +19,7 @@ from typing import Dict, List, Optional
 
 from bot import paths
 
-DEFAULT_PORTS = {"BOT_RASA_PORT": 5005, "BOT_ACTION_PORT": 5055}
+DEFAULT_PORTS = {"BOT_RASA_PORT": 5005, "BOT_ACTION_PORT": 5055, "BOT_WEB_PORT": 8080}
 HOST = "127.0.0.1"
 
 
@@ -68,6 +68,7 @@ class Stack:
     tracker_db: Path
     log_dir: Path
     model: Path
+    web_port: Optional[int] = None
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -107,6 +108,20 @@ class Stack:
         ])
         self._wait("rasa", f"http://{HOST}:{self.rasa_port}/", process, 300)
 
+    def start_web(self) -> None:
+        """The intranet page and the widget's files (bot/web), talking to this Rasa server."""
+        if self.web_port is None:
+            return
+        process = self._spawn("web", [
+            "bot.web", "--host", HOST, "--port", str(self.web_port),
+            "--rasa-url", f"http://{HOST}:{self.rasa_port}",
+        ])
+        self._wait("web", f"http://{HOST}:{self.web_port}/", process, 60)
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{HOST}:{self.web_port}/"
+
     def _wait(self, name: str, url: str, process: subprocess.Popen, timeout: float) -> None:
         try:
             wait_http(url, process, timeout)
@@ -122,6 +137,7 @@ class Stack:
     def start(self) -> "Stack":
         self.start_actions()
         self.start_rasa()
+        self.start_web()
         return self
 
     def stop_one(self, name: str) -> None:
@@ -140,6 +156,11 @@ class Stack:
             self.stop_one(name)
 
 
+def web_available() -> bool:
+    """The web page is served once its package (bot/web) exists."""
+    return (paths.ROOT / "bot" / "web" / "__main__.py").exists()
+
+
 def _interrupt(signum: int, frame: object) -> None:
     """SIGTERM stops the stack the same way Ctrl-C does."""
     raise KeyboardInterrupt
@@ -153,11 +174,14 @@ def main() -> int:
         action_port = port_from_env("BOT_ACTION_PORT")
         ensure_port_free(rasa_port, "BOT_RASA_PORT")
         ensure_port_free(action_port, "BOT_ACTION_PORT")
+        web_port = port_from_env("BOT_WEB_PORT") if web_available() else None
+        if web_port is not None:
+            ensure_port_free(web_port, "BOT_WEB_PORT")
     except StartupError as exc:
         print(exc, file=sys.stderr)
         return 1
     model = train()
-    stack = Stack(rasa_port, action_port, paths.VAR / "rasa.db", paths.VAR / "logs", model)
+    stack = Stack(rasa_port, action_port, paths.VAR / "rasa.db", paths.VAR / "logs", model, web_port)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         print("[start] startar action-servern och Rasa-servern ...", flush=True)
@@ -166,6 +190,8 @@ def main() -> int:
         print(f"[start] igång på {time.monotonic() - started:.0f} s. Loggar: {stack.log_dir.relative_to(paths.ROOT)}/")
         print(f"  REST:      POST {stack.rest_url}")
         print(f"  Socket.IO: http://{HOST}:{rasa_port}/socket.io/")
+        if web_port is not None:
+            print(f"  Intranätssidan: {stack.web_url}")
         print("Tryck Ctrl-C för att stoppa.", flush=True)
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(0.5)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Iterable, List
@@ -55,18 +58,26 @@ def train(force: bool = False) -> Path:
     if not force and model_file().exists() and stamp.get("fingerprint") == wanted:
         print(f"[träning] modellen är aktuell ({model_file().relative_to(paths.ROOT)})")
         return model_file()
+    paths.MODELS.mkdir(exist_ok=True)
+    # Train into a private folder and move the result in place, so a running server or a
+    # parallel run never sees a half-written model file.
+    out = Path(tempfile.mkdtemp(prefix=".training-", dir=paths.MODELS))
     cmd = [
         sys.executable, "-m", "rasa", "train",
         "--config", str(paths.CONFIG), "--domain", str(paths.DOMAIN), "--data", str(paths.DATA),
-        "--out", str(paths.MODELS), "--fixed-model-name", paths.MODEL_NAME,
+        "--out", str(out), "--fixed-model-name", paths.MODEL_NAME,
     ]
     if force or stamp.get("pipeline") != pipeline_digest:
         cmd.append("--force")
     print("[träning] tränar modellen ...", flush=True)
     started = time.monotonic()
-    result = subprocess.run(cmd, cwd=paths.ROOT)
-    if result.returncode != 0:
-        raise SystemExit(f"[träning] misslyckades (rasa train avslutades med kod {result.returncode}).")
+    try:
+        result = subprocess.run(cmd, cwd=paths.ROOT)
+        if result.returncode != 0:
+            raise SystemExit(f"[träning] misslyckades (rasa train avslutades med kod {result.returncode}).")
+        os.replace(out / model_file().name, model_file())
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
     STAMP.write_text(json.dumps({"fingerprint": wanted, "pipeline": pipeline_digest}), "utf-8")
     print(f"[träning] klar på {time.monotonic() - started:.0f} s")
     return model_file()

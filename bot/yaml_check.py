@@ -25,7 +25,7 @@ def yaml_problems(files: Iterable[Path]) -> List[str]:
     """One Swedish line per broken file: `fil:rad:kolumn: vad som är fel`."""
     problems = []
     for path in files:
-        rel = path.relative_to(paths.ROOT) if path.is_absolute() else path
+        rel = path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path
         try:
             text = path.read_text("utf-8")
         except UnicodeDecodeError as exc:

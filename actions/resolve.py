@@ -1,0 +1,94 @@
+"""Decides which knowledge-base entry a message is about.
+
+In order: a button's explicit topic, an entity the spaCy entity ruler found, a follow-up to
+the entry just discussed, then free-text search. Search below its threshold means "no good
+answer", and two close hits mean "ask which one", never a guess.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence
+
+from knowledge import KnowledgeQuery
+
+# Words that only say *what* is asked, not *about what*: a message made of these alone
+# ("vilken blankett?", "och sen då?", "vem gör det?") refers to the current topic.
+FOLLOW_UP_WORDS = set(
+    """och sen sedan da då vad hander händer nasta nästa steg steget vilken vilka vilket blankett blanketten
+    blanketter blanketterna formular formulär formuläret dokument papper behovs behövs vem vems gor gör gors görs
+    det den detta dar där nar när hur lagrum lagrummet lag lagen paragraf paragrafen lagstod lagstöd lagstodet
+    lagstödet menar du med om ar är ska man jag efter tidsgrans tidsgräns lange länge gar går till galler gäller
+    ansvarar for för anvanda använda anvands används anvander använder behover behöver kommer stod stöd pa på
+    i a sa så nu mer typ alltsa alltså eller finns nagon någon nagot något sker skall kan""".split()
+)
+STEP_FACETS = {"nar", "vem", "blanketter", "lagrum", "next"}
+
+
+@dataclass
+class Target:
+    kind: str
+    id: str
+    entry: Any
+
+
+@dataclass
+class Resolution:
+    target: Optional[Target] = None
+    alternatives: List[Any] = field(default_factory=list)
+    near_misses: List[Any] = field(default_factory=list)
+
+
+def is_follow_up(text: str) -> bool:
+    """True when the message names no subject of its own."""
+    words = re.findall(r"\w+", text.lower())
+    return bool(words) and all(w in FOLLOW_UP_WORDS or w.isdigit() for w in words)
+
+
+def parse_topic(q: KnowledgeQuery, value: Optional[str]) -> Optional[Target]:
+    """`"step:soc-sip"` → the entry, if it still exists."""
+    if not value or ":" not in value:
+        return None
+    kind, entry_id = value.split(":", 1)
+    entry = q.get(kind, entry_id)
+    return Target(kind, entry_id, entry) if entry is not None and kind in {"step", "concept", "faq"} else None
+
+
+def entity_target(q: KnowledgeQuery, entities: Sequence[Dict[str, Any]], facet: str) -> Optional[Target]:
+    """A single step (or, for definitions, concept) named by the entity ruler."""
+    order = ["concept", "step"] if facet == "definition" else ["step"]
+    for kind in order:
+        ids = {str(e.get("value")) for e in entities if e.get("entity") == kind}
+        found = [q.get(kind, i) for i in ids if q.get(kind, i) is not None]
+        if len(found) == 1:
+            return Target(kind, found[0].id, found[0])
+    return None
+
+
+def resolve(
+    q: KnowledgeQuery, text: str, facet: str, entities: Sequence[Dict[str, Any]], current: Optional[str]
+) -> Resolution:
+    explicit = next((e.get("value") for e in entities if e.get("entity") == "topic"), None)
+    target = parse_topic(q, explicit) or entity_target(q, entities, facet)
+    if target:
+        return Resolution(target)
+    current_target = parse_topic(q, current)
+    if current_target and is_follow_up(text):
+        return Resolution(current_target)
+    answer = q.search_answer(text)
+    if not answer.confident:
+        return Resolution(near_misses=q.search(text, k=2))
+    if answer.ambiguous:
+        return Resolution(alternatives=answer.alternatives[:3])
+    best = answer.best
+    return Resolution(Target(best.kind, best.id, best.entry))
+
+
+def step_for_facet(q: KnowledgeQuery, target: Target, facet: str) -> Optional[Target]:
+    """Questions about *when/who/forms/law/next* of a concept are about the step it belongs to."""
+    if target.kind != "concept" or facet not in STEP_FACETS:
+        return target
+    steps = q.concept_steps(target.id)
+    if len(steps) == 1 or (steps and facet != "lagrum"):
+        return Target("step", steps[0].id, steps[0])
+    return target

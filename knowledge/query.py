@@ -1,0 +1,248 @@
+"""The question-answering API the bot's actions call.
+
+It returns entries and small structured facets, never phrased replies:
+wording belongs to the bot, facts and their sources belong here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Union
+
+from . import model as m
+from .search import SearchIndex, build_index
+
+CONFIDENCE_THRESHOLD = 0.45
+AMBIGUITY_MARGIN = 0.05
+DEFINITION_BOOST = 1.3
+DEFINITION_RE = re.compile(r"^\s*(vad (är|betyder|innebär|menas med|står)|förklara|vad.{0,8}\bför något)\b",
+                           re.IGNORECASE)
+FACETS = ("nar", "vem", "hur", "blanketter", "lagrum")
+
+Searchable = Union[m.Step, m.Concept, m.FaqEntry]
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # "step", "concept" or "faq"
+    id: str
+    score: float  # 0..1, comparable between questions
+    entry: Searchable
+    matched: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Search result with the bot's two decisions made for it."""
+
+    hits: list[Hit]
+    confident: bool
+    ambiguous: bool = False
+
+    @property
+    def best(self) -> Optional[Hit]:
+        return self.hits[0] if self.hits else None
+
+    @property
+    def alternatives(self) -> list[Hit]:
+        """The hits close enough to the best to offer as "Menar du …?"."""
+        if not self.hits:
+            return []
+        top = self.hits[0].score
+        return [h for h in self.hits if top - h.score <= AMBIGUITY_MARGIN]
+
+
+@dataclass(frozen=True)
+class LegalItem:
+    ref: m.LawRef
+    law: Optional[m.Law]
+    label: str  # "27 kap. 2 § SFB"
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One aspect of a step (när/vem/hur/blanketter/lagrum) with its sources."""
+
+    step_id: str
+    name: str
+    text: Optional[str] = None
+    items: tuple = ()
+    sources: tuple[m.Source, ...] = field(default_factory=tuple)
+
+    @property
+    def empty(self) -> bool:
+        return not self.text and not self.items
+
+
+class KnowledgeQuery:
+    """Read-only queries over one loaded knowledge base."""
+
+    def __init__(self, kb: m.KnowledgeBase, index: Optional[SearchIndex] = None,
+                 cache_dir: Optional[str | Path] = None) -> None:
+        self.kb = kb
+        self.index = index or build_index(kb, cache_dir)
+        self._previous = _predecessors(kb)
+
+    # -- by id
+    def step(self, step_id: str) -> Optional[m.Step]:
+        return self.kb.steps.get(step_id)
+
+    def concept(self, concept_id: str) -> Optional[m.Concept]:
+        return self.kb.concepts.get(concept_id)
+
+    def faq(self, faq_id: str) -> Optional[m.FaqEntry]:
+        return self.kb.faq.get(faq_id)
+
+    def form(self, form_id: str) -> Optional[m.Form]:
+        return self.kb.forms.get(form_id)
+
+    def party(self, party_id: str) -> Optional[m.Party]:
+        return self.kb.parties.get(party_id)
+
+    def law(self, law_id: str) -> Optional[m.Law]:
+        return self.kb.laws.get(law_id)
+
+    def source(self, source_id: str) -> Optional[m.Source]:
+        return self.kb.sources.get(source_id)
+
+    def phase(self, phase_id: str) -> Optional[m.Phase]:
+        return self.kb.phases.get(phase_id)
+
+    def get(self, kind: str, entry_id: str):
+        """Any entry by kind name ("step", "concept", ...) — handy for slot values."""
+        table = {"step": self.kb.steps, "concept": self.kb.concepts, "faq": self.kb.faq,
+                 "form": self.kb.forms, "party": self.kb.parties, "law": self.kb.laws,
+                 "source": self.kb.sources, "phase": self.kb.phases,
+                 "quickguide": self.kb.quickguides}.get(kind, {})
+        return table.get(entry_id)
+
+    def sources_of(self, entry) -> tuple[m.Source, ...]:
+        return tuple(self.kb.sources[s] for s in getattr(entry, "source", ()) if s in self.kb.sources)
+
+    # -- process navigation
+    def party_steps(self, party_id: str) -> list[m.Step]:
+        steps = [s for s in self.kb.steps.values() if s.party == party_id]
+        return sorted(steps, key=lambda s: (s.number, s.id))
+
+    def start_steps(self, party_id: Optional[str] = None) -> list[m.Step]:
+        steps = [s for s in self.kb.steps.values()
+                 if s.shape == "start" and (party_id is None or s.party == party_id)]
+        order = {p.id: p.order for p in self.kb.parties.values()}
+        return sorted(steps, key=lambda s: (order.get(s.party, 99), s.number))
+
+    def next_steps(self, step_id: str, include_handover: bool = True) -> list[m.Step]:
+        """Steps after this one; for a decision, every answer's target."""
+        step = self._step(step_id)
+        answers = tuple(a.next for a in step.decision.answers) if step.decision else ()
+        handover = step.handover if include_handover else ()
+        return _unique_steps(self.kb, step.next + answers + handover)
+
+    def handovers(self, step_id: str) -> list[m.Step]:
+        return _unique_steps(self.kb, self._step(step_id).handover)
+
+    def decision(self, step_id: str) -> Optional[m.Decision]:
+        return self._step(step_id).decision
+
+    def previous_steps(self, step_id: str) -> list[m.Step]:
+        """Steps that lead here (for "tillbaka"), own party first."""
+        step = self._step(step_id)
+        steps = _unique_steps(self.kb, self._previous.get(step_id, ()))
+        return sorted(steps, key=lambda s: (s.party != step.party, s.number))
+
+    # -- facets
+    def facet(self, step_id: str, name: str) -> Facet:
+        builders = {"nar": self.when, "vem": self.who, "hur": self.how,
+                    "blanketter": self.forms_of, "lagrum": self.legal_of}
+        if name not in builders:
+            raise ValueError(f"okänd aspekt {name!r}; välj bland {', '.join(FACETS)}")
+        return builders[name](step_id)
+
+    def when(self, step_id: str) -> Facet:
+        step = self._step(step_id)
+        items = (step.time,) if step.time else ()
+        return Facet(step.id, "nar", step.when, items, self.sources_of(step))
+
+    def who(self, step_id: str) -> Facet:
+        step = self._step(step_id)
+        party = self.kb.parties.get(step.party)
+        items = (party,) if party else ()
+        return Facet(step.id, "vem", step.who, items, self.sources_of(step))
+
+    def how(self, step_id: str) -> Facet:
+        step = self._step(step_id)
+        return Facet(step.id, "hur", step.what, step.tips, self.sources_of(step))
+
+    def forms_of(self, step_id: str) -> Facet:
+        """Sourced forms, then free-text documents (as plain strings)."""
+        step = self._step(step_id)
+        forms = tuple(self.kb.forms[f] for f in step.forms if f in self.kb.forms)
+        sources = _merge_sources(self.sources_of(step), *(self.sources_of(f) for f in forms))
+        return Facet(step.id, "blanketter", None, forms + step.documents, sources)
+
+    def legal_of(self, step_id: str) -> Facet:
+        step = self._step(step_id)
+        items = tuple(self.legal_item(ref) for ref in step.legal)
+        laws = [i.law for i in items if i.law]
+        sources = _merge_sources(self.sources_of(step), *(self.sources_of(law) for law in laws))
+        return Facet(step.id, "lagrum", None, items, sources)
+
+    def legal_item(self, ref: m.LawRef) -> LegalItem:
+        return LegalItem(ref, self.kb.laws.get(ref.law), ref.label(self.kb.laws))
+
+    # -- other content
+    def quickguide(self, guide_id: Optional[str] = None) -> Optional[m.QuickGuide]:
+        if guide_id is None:
+            return next(iter(self.kb.quickguides.values()), None)
+        return self.kb.quickguides.get(guide_id)
+
+    def concept_steps(self, concept_id: str) -> list[m.Step]:
+        concept = self.kb.concepts.get(concept_id)
+        return _unique_steps(self.kb, concept.steps) if concept else []
+
+    # -- free text
+    def search(self, question: str, k: int = 5, kinds: Optional[set[str]] = None) -> list[Hit]:
+        """Ranked steps, concepts and FAQ entries for a Swedish question."""
+        boosts = {"concept": DEFINITION_BOOST} if DEFINITION_RE.search(question) else None
+        raw = self.index.search(question, k=k, kinds=kinds, boosts=boosts)
+        return [Hit(h.kind, h.id, h.score, self.get(h.kind, h.id), h.matched) for h in raw]
+
+    def search_answer(self, question: str, k: int = 5, threshold: float = CONFIDENCE_THRESHOLD,
+                      kinds: Optional[set[str]] = None) -> Answer:
+        """Like search, but says "no good answer" instead of guessing."""
+        hits = self.search(question, k=k, kinds=kinds)
+        if not hits or hits[0].score < threshold:
+            return Answer(hits=[], confident=False)
+        ambiguous = len(hits) > 1 and hits[0].score - hits[1].score <= AMBIGUITY_MARGIN
+        return Answer(hits=hits, confident=True, ambiguous=ambiguous)
+
+    def _step(self, step_id: str) -> m.Step:
+        step = self.kb.steps.get(step_id)
+        if step is None:
+            raise KeyError(f'steget "{step_id}" finns inte')
+        return step
+
+
+def _unique_steps(kb: m.KnowledgeBase, ids) -> list[m.Step]:
+    seen, out = set(), []
+    for step_id in ids:
+        if step_id in kb.steps and step_id not in seen:
+            seen.add(step_id)
+            out.append(kb.steps[step_id])
+    return out
+
+
+def _predecessors(kb: m.KnowledgeBase) -> dict[str, list[str]]:
+    previous: dict[str, list[str]] = {}
+    for step in kb.steps.values():
+        for target in step.successors:
+            previous.setdefault(target, []).append(step.id)
+    return previous
+
+
+def _merge_sources(*groups: tuple[m.Source, ...]) -> tuple[m.Source, ...]:
+    seen: dict[str, m.Source] = {}
+    for group in groups:
+        for source in group:
+            seen.setdefault(source.id, source)
+    return tuple(seen.values())

@@ -1,0 +1,80 @@
+import json
+from pathlib import Path
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answering import ActionAnswer
+from actions.resolve import is_follow_up
+from tests.actions.conftest import button_titles, make_tracker, slot_events, texts
+
+
+async def ask(text: str, intent: str, entities=(), slots=None):
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, make_tracker(text, intent, entities, slots), {})
+    return dispatcher, events
+
+
+async def test_answer_names_step_party_and_source() -> None:
+    dispatcher, events = await ask("när ska man kalla till SIP?", "ask_when")
+    reply = texts(dispatcher)
+    assert "Socialtjänsten" in reply and "steg 4: Kalla till SIP" in reply
+    assert reply.splitlines()[-1].startswith("Källa: ")
+    assert slot_events(events) == {"topic": "step:soc-sip"}
+    assert dispatcher.messages[0]["custom"] == {"kb_step": "soc-sip"}
+    assert "Nästa steg" in button_titles(dispatcher) and "När?" not in button_titles(dispatcher)
+
+
+async def test_follow_up_uses_the_topic_just_discussed() -> None:
+    dispatcher, _ = await ask("vilken blankett?", "ask_form", slots={"topic": "step:soc-ansokan"})
+    reply = texts(dispatcher)
+    assert "steg 1: Ta emot ansökan om ekonomiskt bistånd" in reply
+    assert "Blanketter och dokument:" in reply
+
+
+async def test_button_topic_wins_over_text() -> None:
+    entities = [{"entity": "topic", "value": "step:vard-lakarintyg"}]
+    dispatcher, events = await ask("/ask_who", "ask_who", entities, slots={"topic": "step:soc-sip"})
+    assert "steg 1: Skriv läkarintyg" in texts(dispatcher)
+    assert slot_events(events)["topic"] == "step:vard-lakarintyg"
+
+
+async def test_missing_detail_is_said_to_be_missing() -> None:
+    dispatcher, _ = await ask("vilken blankett", "ask_form", slots={"topic": "step:soc-uppfoljning"})
+    assert "nämner ingen särskild blankett" in texts(dispatcher)
+
+
+async def test_next_step_at_a_decision_offers_its_answers() -> None:
+    dispatcher, _ = await ask("och sen då?", "ask_next", slots={"topic": "step:soc-sgi"})
+    assert "Har personen en SGI över noll?" in texts(dispatcher)
+    assert button_titles(dispatcher) == ["Ja", "Nej"]
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert json.loads(payloads[1].split("ask_how", 1)[1]) == {"topic": "step:soc-sip"}
+
+
+async def test_definition_answers_with_the_concept() -> None:
+    dispatcher, events = await ask("vad betyder sgi", "ask_definition")
+    assert texts(dispatcher).startswith("**SGI**")
+    assert slot_events(events)["topic"] == "concept:sgi"
+
+
+async def test_no_good_answer_is_honest_and_logged_redacted(tmp_path: Path) -> None:
+    dispatcher, events = await ask("kvastskaft glödlampa 19850312-1234", "ask_how")
+    assert "inget säkert svar" in texts(dispatcher) and "Samordningsförbundet" in texts(dispatcher)
+    assert events == []
+    logged = (tmp_path / "unanswered.jsonl").read_text("utf-8")
+    assert "19850312-1234" not in logged and "[personnummer]" in logged
+
+
+async def test_roles_without_party_lists_every_party() -> None:
+    dispatcher, _ = await ask("vem gör vad", "ask_roles")
+    assert texts(dispatcher).count("- **") == 4  # the fixture has four parties
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("vilken blankett?", True), ("och sen då?", True), ("vem gör det", True), ("nasta steg", True),
+     ("vilken blankett för SIP?", False), ("vad är sgi", False)],
+)
+def test_follow_up_detection(text: str, expected: bool) -> None:
+    assert is_follow_up(text) is expected

@@ -1,0 +1,67 @@
+import time
+
+import pytest
+
+
+def top(query, question, k=3):
+    return [f"{h.kind}:{h.id}" for h in query.search(question, k=k)]
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("Vem kallar till SIP?", "step:soc-sip"),
+    ("rehab på vc", "step:vard-rehab"),                 # synonyms section + party alias
+    ("FK prövar sjukpenning", "step:fk-sjukpenning"),   # party abbreviation
+    ("vad är ek bistånd", "concept:ekonomiskt-bistand"),  # concept alias
+    ("blankett 7804 läkare", "step:vard-lakarintyg"),    # form number
+])
+def test_synonyms_and_abbreviations(query, question, expected):
+    assert top(query, question)[0] == expected
+
+
+def test_missing_diacritics(query):
+    assert top(query, "forsakringskassan beslut")[0] == "step:fk-beslut"
+    assert top(query, "arbetsformagan")[0] == "concept:arbetsformaga"
+    assert top(query, "ansoka om ekonomiskt bistand")[0] == "step:soc-ansokan"
+
+
+def test_typos(query):
+    assert top(query, "sjukpeninng")[0].startswith("step:fk-")
+    assert top(query, "samtyckke vården")[0] == "faq:faq-samtycke"
+
+
+def test_lemmas(query):
+    assert top(query, "läkarintygen")[0] == "step:vard-lakarintyg" or \
+        "step:vard-lakarintyg" in top(query, "läkarintygen")
+
+
+def test_below_threshold_gives_no_answer(query):
+    answer = query.search_answer("vad kostar en pizza med ost")
+    assert answer.hits == [] and not answer.confident and answer.best is None
+    answer = query.search_answer("Vem kallar till SIP?")
+    assert answer.confident and answer.best.id == "soc-sip" and 0 < answer.best.score <= 1
+
+
+def test_ambiguity(query):
+    answer = query.search_answer("vad gör FK")
+    assert answer.confident and answer.ambiguous
+    assert {h.id for h in answer.alternatives} >= {"fk-sjukpenning", "fk-beslut"}
+    assert not query.search_answer("Vem kallar till SIP?").ambiguous
+
+
+def test_definition_questions_prefer_concepts(query):
+    assert top(query, "Vad är SGI?")[0] == "concept:sgi"
+
+
+def test_kinds_filter(query):
+    assert all(h.kind == "faq" for h in query.search("SGI", kinds={"faq"}))
+
+
+def test_search_is_fast(query):
+    questions = ["Vem kallar till SIP?", "rehab på vc", "sjukpeninng", "vad gör FK"] * 50
+    times = []
+    for q in questions:
+        start = time.perf_counter()
+        query.search(q)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    assert times[int(0.95 * len(times))] < 0.005
