@@ -4,7 +4,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup train run test check render eval validate lock clean
+.PHONY: help setup train run test check render eval validate lock clean bench crossval
 
 help: ## Visa kommandona
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,3 +38,9 @@ lock: ## Lås om beroendena efter ändring i requirements.in
 
 clean: ## Ta bort byggda filer och modeller (inte konversationerna i var/)
 	rm -rf build models results
+
+bench: setup ## Mät svarstiden via REST (jämför med rasa init-boten)
+	@$(PY) -m bot.bench
+
+crossval: setup ## Korsvalidera NLU (5 delar) och skriv rapporten till docs/nlu-korsvalidering.md
+	@$(PY) -m bot.crossval

@@ -56,6 +56,9 @@ def answer_target(dispatcher: CollectingDispatcher, q: Any, target: Target, face
             text = replies.step_reply(q, target.entry, "hur" if facet == "definition" else facet)
             buttons = replies.step_buttons(target.entry, facet)
         dispatcher.utter_message(text=text, buttons=buttons, json_message={"kb_step": target.id})
+    elif target.kind == "concept" and facet == "lagrum":
+        text, buttons = replies.concept_law_reply(q, target.entry)
+        dispatcher.utter_message(text=text, buttons=buttons)
     elif target.kind == "concept":
         text, buttons = replies.concept_reply(q, target.entry)
         dispatcher.utter_message(text=text, buttons=buttons)

@@ -88,6 +88,9 @@ class ValidateGuideForm(FormValidationAction):
     async def validate_guide_done(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict[Text, Any]:
+        if value is None:
+            # the slot was only reset by the start action; there is no answer to read yet
+            return {}
         q = get_query()
         message = tracker.latest_message
         text = message.get("text") or ""

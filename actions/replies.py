@@ -149,6 +149,15 @@ def concept_reply(q: KnowledgeQuery, concept: m.Concept) -> tuple[str, List[Dict
     return "\n".join(lines), buttons
 
 
+def concept_law_reply(q: KnowledgeQuery, concept: m.Concept) -> tuple[str, List[Dict[str, str]]]:
+    """Only the legal basis of a concept, for "vilket lagrum?" right after its definition."""
+    if concept.legal:
+        law = "Lagrum för " + concept.term + ": " + "; ".join(law_label(q, ref) for ref in concept.legal) + "."
+    else:
+        law = f"Mina källor anger inget lagrum för {concept.term}."
+    return f"{law}\n{sources_line(q, [concept])}", []
+
+
 def faq_reply(q: KnowledgeQuery, faq: m.FaqEntry) -> tuple[str, List[Dict[str, str]]]:
     lines = [f"**{faq.question}**", faq.answer]
     if faq.legal:

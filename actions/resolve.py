@@ -85,7 +85,10 @@ def resolve(
 
 
 def step_for_facet(q: KnowledgeQuery, target: Target, facet: str) -> Optional[Target]:
-    """Questions about *when/who/forms/law/next* of a concept are about the step it belongs to."""
+    """Questions about *when/who/forms/law/next* of a concept or FAQ entry are about its step."""
+    if target.kind == "faq" and facet == "next" and target.entry.steps and q.step(target.entry.steps[0]):
+        step = q.step(target.entry.steps[0])
+        return Target("step", step.id, step)
     if target.kind != "concept" or facet not in STEP_FACETS:
         return target
     steps = q.concept_steps(target.id)

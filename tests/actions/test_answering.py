@@ -78,3 +78,10 @@ async def test_roles_without_party_lists_every_party() -> None:
 )
 def test_follow_up_detection(text: str, expected: bool) -> None:
     assert is_follow_up(text) is expected
+
+
+async def test_law_follow_up_on_a_concept_gives_only_its_legal_basis() -> None:
+    dispatcher, _ = await ask("vilket lagrum?", "ask_law", slots={"topic": "concept:sip"})
+    first = texts(dispatcher).splitlines()[0]
+    assert first.startswith("Lagrum för SIP") or first.startswith("Mina källor anger inget lagrum för SIP")
+    assert "Källa:" in texts(dispatcher)

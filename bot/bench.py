@@ -1,0 +1,107 @@
+"""`make bench`: latency of one answered question through REST, one user at a time.
+
+Measures this bot and, in the same run and on the same machine, Rasa's default `rasa init`
+bot, so the two numbers are comparable. Prints numbers; asserts nothing (targets are read by
+people, not by a timed test).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Callable, List
+
+from bot import paths
+from bot.run import HOST, Stack, wait_http
+from tests.server_stack import free_port
+
+QUESTIONS = [
+    "när ska jag ansöka om samordning av rehabiliteringsinsatser?",
+    "vem kallar till SIP?",
+    "vad betyder SGI?",
+    "vilken blankett används för gemensam kartläggning?",
+    "hur snabbt ska jobbplanen vara klar?",
+    "vad gör Finsamteamet?",
+]
+
+
+def post(url: str, sender: str, text: str) -> float:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        replies = json.loads(resp.read())
+    elapsed = (time.perf_counter() - started) * 1000
+    if not replies:
+        raise RuntimeError(f"inget svar på {text!r}")
+    return elapsed
+
+
+def measure(send: Callable[[int], float], rounds: int, warmup: int = 10) -> List[float]:
+    for i in range(warmup):
+        send(i)
+    return [send(i) for i in range(rounds)]
+
+
+def summary(name: str, samples: List[float]) -> str:
+    q = statistics.quantiles(samples, n=100)
+    return f"{name:<28} n={len(samples):<4} p50={q[49]:6.1f} ms  p95={q[94]:6.1f} ms  max={max(samples):6.1f} ms"
+
+
+def bench_ours(rounds: int) -> List[float]:
+    from bot.train import train
+
+    with tempfile.TemporaryDirectory() as tmp:
+        stack = Stack(free_port(), free_port(), Path(tmp) / "t.db", Path(tmp) / "logs", train())
+        stack.start()
+        try:
+            return measure(lambda i: post(stack.rest_url, f"bench-{i}", QUESTIONS[i % len(QUESTIONS)]), rounds)
+        finally:
+            stack.stop()
+
+
+def bench_rasa_init(rounds: int) -> List[float]:
+    """Rasa's starter bot (`rasa init`), trained in a temporary folder and served the same way."""
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "init-bot"
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+        subprocess.run([sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(project)],
+                       cwd=tmp, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port = free_port()
+        log = open(Path(tmp) / "rasa.log", "wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rasa", "run", "--model", "models", "--interface", HOST, "--port", str(port)],
+            cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        try:
+            wait_http(f"http://{HOST}:{port}/", process, 300)
+            url = f"http://{HOST}:{port}/webhooks/rest/webhook"
+            return measure(lambda i: post(url, f"init-{i}", "hello"), rounds)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--skip-baseline", action="store_true", help="mät inte rasa init-boten")
+    args = parser.parse_args()
+    ours = bench_ours(args.rounds)
+    print(summary("den här boten (fråga+svar)", ours))
+    if not args.skip_baseline:
+        base = bench_rasa_init(args.rounds)
+        print(summary("rasa init-boten (hello)", base))
+        ratio = statistics.median(ours) / statistics.median(base)
+        print(f"kvot p50 den här / rasa init: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
