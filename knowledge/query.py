@@ -12,12 +12,17 @@ from typing import Optional, Union
 
 from . import model as m
 from .search import SearchIndex, build_index
+from .text import fold
 
 CONFIDENCE_THRESHOLD = 0.45
 AMBIGUITY_MARGIN = 0.05
 DEFINITION_BOOST = 1.3
-DEFINITION_RE = re.compile(r"^\s*(vad (är|betyder|innebär|menas med|står)|förklara|vad.{0,8}\bför något)\b",
-                           re.IGNORECASE)
+# Matched against the folded question, so "vad ar" works like "vad är"; the
+# definition may be asked first ("vad är SGI") or last ("SGI, vad är det?").
+DEFINITION_RE = re.compile(
+    r"^\s*(vad (ar|betyder|innebar|menas med|star)|forklara|vad.{0,8}\bfor (nagot|nat))\b"
+    r"|\b(vad (ar|betyder|innebar) (det|detta|det for nagot|det for nat)|betydelse|definition)\W*$",
+    re.IGNORECASE)
 FACETS = ("nar", "vem", "hur", "blanketter", "lagrum")
 
 Searchable = Union[m.Step, m.Concept, m.FaqEntry]
@@ -203,7 +208,7 @@ class KnowledgeQuery:
     # -- free text
     def search(self, question: str, k: int = 5, kinds: Optional[set[str]] = None) -> list[Hit]:
         """Ranked steps, concepts and FAQ entries for a Swedish question."""
-        boosts = {"concept": DEFINITION_BOOST} if DEFINITION_RE.search(question) else None
+        boosts = {"concept": DEFINITION_BOOST} if DEFINITION_RE.search(fold(question)) else None
         raw = self.index.search(question, k=k, kinds=kinds, boosts=boosts)
         return [Hit(h.kind, h.id, h.score, self.get(h.kind, h.id), h.matched) for h in raw]
 

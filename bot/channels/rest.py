@@ -1,7 +1,8 @@
 """Rasa's REST channel with input checks and no raw text in the logs.
 
 Rasa's own RestInput answers a body that is not JSON with a 500 and logs the user's text
-when processing fails. Here bad input gets a 400 with a Swedish explanation, and a failure
+when processing fails. Personal data (personnummer, phone numbers, e-mail addresses) is
+masked before the message reaches Rasa, so it is never stored in the tracker. Here bad input gets a 400 with a Swedish explanation, and a failure
 while answering still gives the user a Swedish message instead of silence.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.redact import redact
 from bot.channels.limits import SORRY, validate_message
 
 logger = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ class RestChannel(RestInput):
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
-                    UserMessage(text, collector, sender, input_channel=self.name(), metadata=self.get_metadata(request))
+                    UserMessage(redact(text), collector, sender, input_channel=self.name(), metadata=self.get_metadata(request))
                 )
             except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
                 logger.exception("rest channel: failed to handle a message (text not logged)")

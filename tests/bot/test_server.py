@@ -67,3 +67,11 @@ def test_port_in_use_gives_one_clear_line() -> None:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     assert f"Port {port} används redan" in lines[0] and "BOT_RASA_PORT" in lines[0]
+
+
+def test_personal_data_is_masked_before_it_is_stored(stack: Stack) -> None:
+    replies = say(stack, "pii-user", "min klient 19850312-1234 ring 070-123 45 67")
+    assert replies
+    stored = " ".join(user_texts(stack.tracker_db, "pii-user"))
+    assert "19850312-1234" not in stored and "070-123 45 67" not in stored
+    assert "[personnummer]" in stored and "[telefonnummer]" in stored

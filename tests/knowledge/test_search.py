@@ -65,3 +65,31 @@ def test_search_is_fast(query):
         times.append(time.perf_counter() - start)
     times.sort()
     assert times[int(0.95 * len(times))] < 0.005
+
+
+@pytest.mark.parametrize("question", [
+    "kvastskaft glödlampa",
+    "vad blir det för väder imorgon",
+    "hur bakar man bullar",
+    "vem vann melodifestivalen",
+    "jag gillar katter och hundar",
+])
+def test_nonsense_stays_below_threshold(query, question):
+    """Off-topic questions get an honest "no good answer", not a guess."""
+    answer = query.search_answer(question)
+    assert not answer.confident and answer.hits == []
+
+
+@pytest.mark.parametrize("question", ["vad ar sgi", "sgi, vad är det?", "sgi betydelse"])
+def test_definition_questions_without_diacritics_or_at_the_end(query, question):
+    assert top(query, question)[0] == "concept:sgi"
+
+
+def test_inflections_and_compounds_meet_the_vocabulary():
+    from knowledge.search import _compound_heads, _split_compound, _strip_ending
+
+    vocabulary = {"forsorjningsstod": 1.0, "ansokning": 1.0, "blankett": 1.0,
+                  "intyg": 1.0, "lakarintyg": 2.0}
+    assert _strip_ending("forsorjningsstodet", vocabulary) == "forsorjningsstod"
+    assert _split_compound("ansokningsblankett", vocabulary) == ["ansokning", "blankett"]
+    assert _compound_heads(vocabulary)["intyg"] == ("lakarintyg",)
