@@ -28,7 +28,7 @@ import numpy as np
 from . import model as m
 from .text import analyse, fold, has_lemma
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 K1 = 1.2
 B = 0.75
 TYPO_FACTOR = 0.8
@@ -52,6 +52,20 @@ WEIGHTS = {
     "party": 0.8, "forms": 1.0, "who": 0.7, "extra": 0.5,
 }
 TOP_WEIGHT = max(WEIGHTS.values())
+PHRASE_WEIGHT = 0.5  # a question that is one of an entry's names scores up to 1.5x
+RERANK_DEPTH = 15  # entries whose names are compared with the question
+
+# "ej beviljad" in a keyword must not answer "beviljad samordning": in the
+# fields that name an entry, a word right after a negator is indexed as
+# "!word", which only a negated query word meets. "utan" is left out on
+# purpose: "utan SGI" is the whole domain, not a negation of it.
+NEGATORS = frozenset({"ej", "inte", "ingen", "inget", "inga", "icke"})
+NEGATION_FIELDS = frozenset({"title", "keywords", "question", "variants", "term", "aliases"})
+NEG = "!"
+
+Unit = tuple[frozenset, float]  # a name word's terms and idf
+QueryUnit = tuple[dict, float]  # a query word's terms with factors, and its weight
+Name = tuple[tuple[Unit, ...], frozenset, float]  # units, all their terms, total weight
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,11 @@ class PhraseMap:
         alias of socialtjänsten); grouping lets the query treat them as alternatives
         for one slot, so the concept is not buried under the party's many steps.
         """
+        return [canons for _, _, canons in self.canon_spans(lemmas)]
+
+    def canon_spans(self, lemmas: list[str]) -> list[tuple[int, int, list[str]]]:
+        """(first word, end, canonical terms) per phrase found; the span lets the
+        coverage measure tie "FK" and "@party:fk" to the same word."""
         groups: dict[tuple[int, tuple[str, ...]], list[str]] = {}
         seen: set[str] = set()
         for i, word in enumerate(lemmas):
@@ -115,7 +134,7 @@ class PhraseMap:
                 if tuple(lemmas[i:i + len(phrase)]) == phrase and canon not in seen:
                     seen.add(canon)
                     groups.setdefault((i, phrase), []).append(canon)
-        return list(groups.values())
+        return [(i, i + len(phrase), canons) for (i, phrase), canons in groups.items()]
 
 
 def build_phrases(kb: m.KnowledgeBase) -> PhraseMap:
@@ -133,6 +152,20 @@ def build_phrases(kb: m.KnowledgeBase) -> PhraseMap:
         for text in (syn.term, *syn.variants):
             phrases.add(text, f"@syn:{fold(syn.term)}")
     return phrases
+
+
+def name_texts(kb: m.KnowledgeBase) -> dict[tuple[str, str], list[str]]:
+    """The short texts that name each entry: a FAQ's question and variants, a
+    step's title and keywords, a concept's term and aliases. A question that is
+    almost one of these should beat an entry that only shares one word."""
+    names: dict[tuple[str, str], list[str]] = {}
+    for step in kb.steps.values():
+        names[("step", step.id)] = [step.title, *step.keywords]
+    for concept in kb.concepts.values():
+        names[("concept", concept.id)] = [concept.term, concept.full or "", *concept.aliases]
+    for faq in kb.faq.values():
+        names[("faq", faq.id)] = [faq.question, *faq.variants]
+    return {key: [t for t in texts if t] for key, texts in names.items()}
 
 
 def document_fields(kb: m.KnowledgeBase) -> Iterable[tuple[str, str, dict[str, list[str]]]]:
@@ -171,17 +204,20 @@ class SearchIndex:
         self._build(kb)
 
     # -- build
-    def _field_terms(self, texts: list[str]) -> list[str]:
+    def _field_terms(self, texts: list[str], negate: bool = False) -> list[str]:
         terms: list[str] = []
         for text in texts:
             tokens = analyse(text)
-            for tok in tokens:
+            negated = _negated(tokens) if negate else [False] * len(tokens)
+            for tok, neg in zip(tokens, negated):
                 if not tok.stop:
                     self.surface_map.setdefault(tok.surface, tok.lemma)
-                    terms.append(tok.lemma)
+                    prefix = NEG if neg else ""
+                    terms.append(prefix + tok.lemma)
                     if tok.surface != tok.lemma:
-                        terms.append(tok.surface)
-            terms.extend(self.phrases.canon_terms([t.lemma for t in tokens]))
+                        terms.append(prefix + tok.surface)
+            for start, _, canons in self.phrases.canon_spans([t.lemma for t in tokens]):
+                terms.extend(NEG + c if negated[start] else c for c in canons)
         return terms
 
     def _build(self, kb: m.KnowledgeBase) -> None:
@@ -191,7 +227,7 @@ class SearchIndex:
             self.docs.append((kind, ident))
             per_field = {}
             for name, texts in fields.items():
-                terms = self._field_terms([t for t in texts if t])
+                terms = self._field_terms([t for t in texts if t], name in NEGATION_FIELDS)
                 counts: dict[str, int] = defaultdict(int)
                 for term in terms:
                     counts[term] += 1
@@ -227,8 +263,33 @@ class SearchIndex:
                 for key in _deletes(word):
                     fuzzy[key].add(word)
         self.heads = _compound_heads(self.idf)
+        all_names = name_texts(kb)
+        self.names = [tuple(self._name(t) for t in all_names.get(doc, ())) for doc in self.docs]
         # tuples of strings are not tracked by the garbage collector, sets are
         self.fuzzy = {key: tuple(sorted(words)) for key, words in fuzzy.items()}
+
+    def _name(self, text: str) -> Name:
+        """A name text's units, all their terms and its total weight (for coverage)."""
+        units = self._name_units(text)
+        terms = frozenset().union(*(t for t, _ in units))
+        return units, terms, sum(w for _, w in units) or 1.0
+
+    def _name_units(self, text: str) -> tuple[Unit, ...]:
+        """One unit per content word of a name text: its terms (lemma, own form and
+        the canonical terms of phrases over it) and its idf."""
+        tokens = analyse(text)
+        terms = [set() if tok.stop else ({NEG + tok.lemma, NEG + tok.surface} if neg else {tok.lemma, tok.surface})
+                 for tok, neg in zip(tokens, _negated(tokens))]
+        for start, end, canons in self.phrases.canon_spans([t.lemma for t in tokens]):
+            for unit in terms[start:end]:
+                unit.update(canons)
+        units = []
+        for tok, unit in zip(tokens, terms):
+            known = [self.idf[t] for t in unit if t in self.idf]
+            if not tok.stop and known:
+                words = [self.idf[t] for t in unit if t in self.idf and not t.startswith("@")]
+                units.append((frozenset(unit), max(words or known)))
+        return tuple(units)
 
     # -- query
     def _resolve(self, surface: str, lemma_: str) -> list[list[tuple[str, float]]]:
@@ -287,34 +348,90 @@ class SearchIndex:
         A slot scores its best alternative, so a word's lemma and its own form
         do not count twice; unknown words stay as slots and lower the score.
         """
+        return self._analyse_query(question)[0]
+
+    def _analyse_query(self, question: str) -> tuple[list[list[tuple[str, float]]], list[QueryUnit]]:
+        """Slots for scoring, and per content word a unit for the coverage measure."""
         tokens = analyse(question)
         slots: list[list[tuple[str, float]]] = []
+        units: list[Optional[dict[str, float]]] = []  # parallel to lemmas; None for stop words
         seen: set[str] = set()
         lemmas: list[str] = []
         bases: list[str] = []  # base forms of inflected words, for aliases
-        for tok in tokens:
+        negs: list[bool] = []  # parallel to lemmas
+        for tok, neg in zip(tokens, _negated(tokens)):
             if tok.stop:
+                negs.append(False)
                 lemmas.append(tok.lemma)
                 bases.append(tok.lemma)
+                units.append(None)
                 continue
             resolved = self._resolve(tok.surface, tok.lemma)
             if tok.surface != tok.lemma and tok.surface in self.idf:
                 resolved[0].append((tok.surface, 1.0))
+            if neg:
+                resolved[0] = self._with_negated(resolved[0])
             for slot in resolved:
+                negs.append(neg)
                 lemmas.append(slot[0][0])
                 stemmed = len(slot) > 1 and slot[0][0].startswith(slot[1][0])
                 bases.append(slot[1][0] if stemmed else slot[0][0])
                 key = "|".join(sorted(t for t, _ in slot))
+                units.append(None if key in seen else dict(slot))
                 if key not in seen:
                     seen.add(key)
                     slots.append(slot)
-        groups = self.phrases.canon_groups(lemmas)
+        spans = self.phrases.canon_spans(lemmas)
         if bases != lemmas:
-            taken = {c for g in groups for c in g}
-            groups += [[c for c in g if c not in taken] for g in self.phrases.canon_groups(bases)]
-        for group in filter(None, groups):
-            slots.append([(canon, 1.0) for canon in group])
-        return slots
+            taken = {c for _, _, g in spans for c in g}
+            spans += [(a, b, [c for c in g if c not in taken]) for a, b, g in self.phrases.canon_spans(bases)]
+        for start, end, group in spans:
+            if group:
+                slot = [(canon, 1.0) for canon in group]
+                slots.append(self._with_negated(slot) if negs[start] else slot)
+            for unit in units[start:end]:
+                if unit is not None:
+                    unit.update((canon, 1.0) for canon in group)
+        return slots, [self._query_unit(u) for u in units if u is not None]
+
+    def _with_negated(self, slot: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """A negated query word also meets the entries' negated terms ("inte beviljad"
+        -> "!beviljad"), and still its plain form, since most text states facts."""
+        negated = [(NEG + t, f) for t, f in slot if NEG + t in self.idf]
+        return slot[:1] + negated + slot[1:]
+
+    def _query_unit(self, alternatives: dict[str, float]) -> QueryUnit:
+        """A query word's terms with factors, weighted by idf; unknown words weigh
+        like the unknown share of the ideal so nonsense stays uncovered."""
+        words = [self.idf[t] * f for t, f in alternatives.items() if t in self.idf and not t.startswith("@")]
+        canons = [self.idf[t] for t in alternatives if t in self.idf and t.startswith("@")]
+        weight = max(words or canons or [UNKNOWN_IDF_SHARE * self.max_idf])
+        return alternatives, weight
+
+    def _coverage(self, doc: int, units: list[QueryUnit]) -> float:
+        """How well one of the entry's name texts and the question cover each other.
+
+        (share of the question's weight the name covers) x (share of the name's
+        weight the question covers), best over the entry's names: 1.0 when the
+        question is the FAQ question in other inflections, low when the entry
+        only shares one word of a long question or the question one word of a
+        long title.
+        """
+        total_q = sum(w for _, w in units) or 1.0
+        factors: dict[str, float] = {}
+        for alternatives, _ in units:
+            for term, factor in alternatives.items():
+                factors[term] = max(factor, factors.get(term, 0.0))
+        best = 0.0
+        for name_units, name_terms, total_n in self.names[doc]:
+            if not factors.keys() & name_terms:
+                continue
+            covered_q = sum(w * max(alts[t] for t in common)
+                            for alts, w in units if (common := alts.keys() & name_terms))
+            covered_n = sum(w * max(factors[t] for t in common)
+                            for terms, w in name_units if (common := terms & factors.keys()))
+            best = max(best, (covered_q / total_q) * (covered_n / total_n))
+        return best
 
     def search(self, question: str, k: int = 5, kinds: Optional[set[str]] = None,
                boosts: Optional[dict[str, float]] = None) -> list[RawHit]:
@@ -326,8 +443,8 @@ class SearchIndex:
         per term, not a Python loop per posting, and allocates almost nothing
         the garbage collector has to walk.
         """
-        slots = [[(t, f) for t, f in slot if t in self.idf] or slot
-                 for slot in self.query_slots(question)]
+        raw_slots, units = self._analyse_query(question)
+        slots = [[(t, f) for t, f in slot if t in self.idf] or slot for slot in raw_slots]
         ideal = sum(self._slot_ideal(slot) for slot in slots)
         known = [slot for slot in slots if slot[0][0] in self.idf]
         if not known or not ideal:
@@ -337,8 +454,11 @@ class SearchIndex:
             scores += self._slot_scores(slot)
         candidates = np.flatnonzero(scores)
         candidates = self._filter_and_boost(candidates, scores, kinds, boosts)
-        ranked = _top_k(candidates, scores, k)
-        return [RawHit(*self.docs[doc], round(_squash(scores[doc] / ideal), 4),
+        shortlist = _top_k(candidates, scores, max(k, RERANK_DEPTH))
+        final = {doc: scores[doc] / ideal * (1 + PHRASE_WEIGHT * self._coverage(doc, units)) / (1 + PHRASE_WEIGHT)
+                 for doc in shortlist}
+        ranked = sorted(shortlist, key=lambda d: (-final[d], d))[:k]
+        return [RawHit(*self.docs[doc], round(_squash(final[doc]), 4),
                        self._matched(doc, known)) for doc in ranked]
 
     def _slot_ideal(self, slot: list[tuple[str, float]]) -> float:
@@ -377,6 +497,11 @@ class SearchIndex:
             if best:
                 out.append(best[1])
         return tuple(out)
+
+
+def _negated(tokens: list) -> list[bool]:
+    """Per token: does it come right after a negator ("ej", "inte", "ingen")?"""
+    return [i > 0 and tokens[i - 1].surface in NEGATORS for i in range(len(tokens))]
 
 
 def _inverted(weighted: list[dict[str, float]], idf: dict[str, float]) -> dict[str, tuple]:

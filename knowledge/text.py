@@ -36,6 +36,8 @@ LEMMA_FIXES = {
     "af": "af", "fk": "fk", "soc": "soc", "vc": "vc", "plan": "plan", "intyg": "intyg",
     "steg": "steg", "beslut": "beslut", "beslutet": "beslut", "remiss": "remiss",
     "kalla": "kalla", "kallar": "kalla", "kallas": "kalla", "kallat": "kalla",
+    # the applicant, not the verb: else "söka igen" meets the synonym for the person
+    "sökande": "sökande", "sökanden": "sökande",
 }
 
 # Words in spaCy's Swedish stop list that carry meaning in this domain.
@@ -45,6 +47,7 @@ EXTRA_STOP = {
     "klient", "klienten", "klienter", "brukare", "brukaren", "person", "personen",
     "betyder", "betyda", "innebär", "fungerar", "hjälp", "fråga", "undrar",
     "hej", "snälla", "typ", "egentligen", "ens", "fall", "kolla", "hos",
+    "är",  # missing from spaCy's list; typed "ar" folds like "år", see analyse
 }
 
 
@@ -70,11 +73,17 @@ def _lemma_table():
 
 
 @lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
+def raw_stop_words() -> frozenset[str]:
+    """Stop words as written, with å/ä/ö: "år" (year) is content, "är" is not."""
     from spacy.lang.sv.stop_words import STOP_WORDS
 
-    words = (set(STOP_WORDS) - KEEP_WORDS) | EXTRA_STOP
-    return frozenset(fold(w) for w in words)
+    return frozenset((set(STOP_WORDS) - KEEP_WORDS) | EXTRA_STOP)
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """Folded stop words, for words typed without å/ä/ö ("nar", "ar", "vad")."""
+    return frozenset(fold(w) for w in raw_stop_words())
 
 
 @lru_cache(maxsize=200_000)
@@ -93,15 +102,24 @@ def has_lemma(word: str) -> bool:
 
 def analyse(text: str) -> list[Token]:
     """Tokens of a text with folded surface, folded lemma and stop flag."""
-    stops = stop_words()
     out = []
     for raw in TOKEN_RE.findall(text.lower()):
         if len(raw) < 2 and not raw.isdigit():
             continue
         surface = raw.translate(FOLD)
-        lem = lemma(raw).translate(FOLD)
-        out.append(Token(surface, lem, surface in stops or lem in stops))
+        raw_lemma = lemma(raw)
+        out.append(Token(surface, raw_lemma.translate(FOLD), _is_stop(raw, surface, raw_lemma)))
     return out
+
+
+def _is_stop(raw: str, surface: str, raw_lemma: str) -> bool:
+    """A word with å/ä/ö is judged as written, so "år" is not taken for "är";
+    a word without them is judged folded, since users often skip diacritics."""
+    if raw != surface:
+        stops = raw_stop_words()
+        return raw in stops or raw_lemma in stops
+    stops = stop_words()
+    return surface in stops or raw_lemma.translate(FOLD) in stops
 
 
 def content_terms(text: str) -> list[str]:

@@ -73,6 +73,7 @@ def test_search_is_fast(query):
     "hur bakar man bullar",
     "vem vann melodifestivalen",
     "jag gillar katter och hundar",
+    "vad ar klockan",  # "ar" typed for "är" is a stop word, not "år"
 ])
 def test_nonsense_stays_below_threshold(query, question):
     """Off-topic questions get an honest "no good answer", not a guess."""
@@ -93,3 +94,17 @@ def test_inflections_and_compounds_meet_the_vocabulary():
     assert _strip_ending("forsorjningsstodet", vocabulary) == "forsorjningsstod"
     assert _split_compound("ansokningsblankett", vocabulary) == ["ansokning", "blankett"]
     assert _compound_heads(vocabulary)["intyg"] == ("lakarintyg",)
+
+
+def test_negated_keyword_does_not_answer_the_plain_word():
+    from knowledge.search import _negated
+    from knowledge.text import analyse
+
+    assert _negated(analyse("ej beviljad samordning")) == [False, True, False]
+    assert _negated(analyse("beviljad samordning")) == [False, False]
+
+
+def test_year_is_not_a_stop_word_but_typed_ar_is():
+    from knowledge.text import analyse
+
+    assert [t.stop for t in analyse("år ar är")] == [False, True, True]
