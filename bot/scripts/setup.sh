@@ -76,8 +76,10 @@ apt_install() {
 
 ensure_venv
 ensure_packages
-apt_install dot graphviz
+apt_install dot graphviz fc-list fonts-dejavu-core
 if [ "$WITH_TEST" = 1 ]; then
   apt_install chromium chromium
 fi
+# The web widget's own build (npm packages from its lock file, bundled once).
+[ -f bot/web/build.sh ] && bash bot/web/build.sh
 "$VENV/bin/python" -m bot.build
