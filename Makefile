@@ -4,7 +4,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup train run test check render eval validate lock clean bench crossval
+.PHONY: help setup train run test check render eval validate lock clean bench crossval teams
 
 help: ## Visa kommandona
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,3 +44,6 @@ bench: setup ## Mät svarstiden via REST (jämför med rasa init-boten)
 
 crossval: setup ## Korsvalidera NLU (5 delar) och skriv rapporten till docs/nlu-korsvalidering.md
 	@$(PY) -m bot.crossval
+
+teams: setup ## Paketera Teams-appen till build/teams-app.zip (kräver MICROSOFT_APP_ID)
+	@$(PY) -m bot.teams package

@@ -14,8 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import guide_state as gs
 from actions.answering import QUESTION_INTENTS, answer_question
-from actions.guide_replies import position_prompt, party_prompt, resume_prompt, step_card
+from actions.guide_replies import party_prompt, position_prompt, quickguide_reply, resume_prompt, step_card
 from actions.knowledge_access import get_query
+from actions.replies import forms_text
 
 GUIDE_SLOTS = ("guide_party", "guide_step", "guide_history", "guide_stage", "guide_done")
 
@@ -47,8 +48,6 @@ class ActionGuideStart(Action):
                          SlotSet("guide_stage", stage)]
 
     def quickguide(self, dispatcher: CollectingDispatcher, q: Any) -> List[Dict]:
-        from actions.guide_replies import quickguide_reply
-
         text, buttons = quickguide_reply(q)
         dispatcher.utter_message(text=text, buttons=buttons)
         return [SlotSet("guide_stage", "party"), SlotSet("guide_history", []), SlotSet("guide_done", None)]
@@ -144,15 +143,14 @@ class ValidateGuideForm(FormValidationAction):
             dispatcher.utter_message(text="Det här är det första steget i guiden.")
             return _stage_events("step")
         if cmd == "forms":
-            from actions.replies import forms_text
-
             dispatcher.utter_message(text="\n".join(forms_text(q, step)))
             return _stage_events("step")
-        chosen = q.step(text.strip()) if q.step(text.strip()) in [q.step(o.step_id) for o in gs.options(q, step)] else None
-        option = gs.choose_option(text, gs.options(q, step))
-        target = chosen or (q.step(option.step_id) if option else None)
-        if target is not None:
-            return _stage_events("step", guide_step=target.id, guide_history=history + [target.id])
+        options = gs.options(q, step)
+        # a button sends the step id; a typed answer is matched against the options
+        by_id = next((o for o in options if o.step_id == text.strip()), None)
+        option = by_id or gs.choose_option(text, options)
+        if option is not None:
+            return _stage_events("step", guide_step=option.step_id, guide_history=history + [option.step_id])
         if cmd == "next" and step.is_end:
             return self.finish(dispatcher, q, history)
         return self.side_question(dispatcher, tracker, q, step)

@@ -37,7 +37,7 @@ def _read(name: str) -> Dict:
 
 def write_report(seconds: float) -> str:
     intents = _read("intent_report.json")
-    entities = _read("SpacyEntityExtractor_report.json")
+    entities = _read("DIETClassifier_report.json")
     lines = [
         "# NLU: korsvalidering",
         "",
@@ -47,7 +47,7 @@ def write_report(seconds: float) -> str:
         "| --- | --- |",
         f"| avsikter (intents), makro-F1 | {intents.get('macro avg', {}).get('f1-score', float('nan')):.3f} |",
         f"| avsikter, träffsäkerhet | {intents.get('accuracy', float('nan')):.3f} |",
-        f"| entiteter (SpacyEntityExtractor), mikro-F1 | {entities.get('micro avg', {}).get('f1-score', float('nan')):.3f} |",
+        f"| entiteter (DIETClassifier), mikro-F1 | {entities.get('micro avg', {}).get('f1-score', float('nan')):.3f} |",
         f"| entiteter, makro-F1 | {entities.get('macro avg', {}).get('f1-score', float('nan')):.3f} |",
         "",
         "## Per avsikt",
