@@ -85,3 +85,16 @@ async def test_law_follow_up_on_a_concept_gives_only_its_legal_basis() -> None:
     first = texts(dispatcher).splitlines()[0]
     assert first.startswith("Lagrum för SIP") or first.startswith("Mina källor anger inget lagrum för SIP")
     assert "Källa:" in texts(dispatcher)
+
+
+async def test_honest_fallback_answers_logs_redacted_and_offers_help(tmp_path: Path) -> None:
+    from actions.fallback import ActionHonestFallback
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("qwpoeiru ring 070-123 45 67", "nlu_fallback", sender="fallback-user")
+    events = await ActionHonestFallback().run(dispatcher, tracker, {})
+    assert events == []
+    assert "inte svara på utifrån mina källor" in texts(dispatcher)
+    assert button_titles(dispatcher) == ["Vad kan du svara på?"]
+    logged = (tmp_path / "unanswered.jsonl").read_text("utf-8")
+    assert "070-123 45 67" not in logged and "fallback-user" not in logged
