@@ -4,6 +4,7 @@
 #   bash bot/scripts/setup.sh          # Python environment + build
 #   bash bot/scripts/setup.sh --test   # also what the tests need (Chromium)
 set -euo pipefail
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 cd "$(dirname "$0")/../.."
 
 VENV=.venv
