@@ -71,6 +71,7 @@ def bench_rasa_init(rounds: int) -> List[float]:
     """Rasa's starter bot (`rasa init`), trained in a temporary folder and served the same way."""
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "init-bot"
+        project.mkdir()
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
         subprocess.run([sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(project)],
                        cwd=tmp, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
