@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Callable, List
 
 from bot import paths
-from bot.run import HOST, Stack, wait_http
-from tests.server_stack import free_port
+from bot.run import HOST, Stack, free_port, wait_http
 
 QUESTIONS = [
     "när ska jag ansöka om samordning av rehabiliteringsinsatser?",

@@ -34,6 +34,13 @@ def port_from_env(name: str) -> int:
     return int(raw)
 
 
+def free_port() -> int:
+    """A port nobody listens on now, for servers started by tests and benchmarks."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
 def ensure_port_free(port: int, variable: str) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

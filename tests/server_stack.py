@@ -2,20 +2,13 @@
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List
 
 from bot import paths
-from bot.run import Stack
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from bot.run import Stack, free_port
 
 
 def make_stack(tmp: Path) -> Stack:

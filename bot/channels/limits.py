@@ -1,7 +1,14 @@
-"""Limits and Swedish error texts shared by the input channels."""
+"""What every input channel does alike: limits, Swedish error texts and handing a message over."""
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from actions.redact import redact
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
@@ -25,3 +32,25 @@ def validate_message(body: Any) -> Tuple[Optional[str], Optional[str], Optional[
     if len(message) > MAX_MESSAGE_CHARS:
         return None, None, ERROR_TOO_LONG
     return sender.strip(), message, None
+
+
+async def deliver(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    text: str,
+    output: OutputChannel,
+    sender: str,
+    channel: str,
+    apologise: Callable[[], Awaitable[None]],
+    metadata: Optional[Dict[str, Any]] = None,
+) -> None:
+    """Hand a checked message to Rasa with personal data masked, so the tracker never stores it.
+
+    If answering fails, the user still hears so (`apologise`), and the log names the channel
+    but never the user's text.
+    """
+    message = UserMessage(redact(text), output, sender, input_channel=channel, metadata=metadata)
+    try:
+        await on_new_message(message)
+    except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
+        logger.exception("%s channel: failed to handle a message (text not logged)", channel)
+        await apologise()

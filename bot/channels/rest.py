@@ -8,7 +8,6 @@ while answering still gives the user a Swedish message instead of silence.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Awaitable, Callable, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -17,11 +16,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.redact import redact
-from bot.channels.limits import SORRY, validate_message
-
-logger = logging.getLogger(__name__)
-
+from bot.channels.limits import SORRY, deliver, validate_message
 
 class RestChannel(RestInput):
     """`POST /webhooks/rest/webhook` with `{"sender": "...", "message": "..."}`."""
@@ -47,13 +42,11 @@ class RestChannel(RestInput):
             if error:
                 return response.json({"error": error}, status=400)
             collector = CollectingOutputChannel()
-            try:
-                await on_new_message(
-                    UserMessage(redact(text), collector, sender, input_channel=self.name(), metadata=self.get_metadata(request))
-                )
-            except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
-                logger.exception("rest channel: failed to handle a message (text not logged)")
+
+            async def apologise() -> None:
                 collector.messages.append({"recipient_id": sender, "text": SORRY})
+
+            await deliver(on_new_message, text, collector, sender, self.name(), apologise, self.get_metadata(request))
             return response.json(collector.messages)
 
         return webhook

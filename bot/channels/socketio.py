@@ -30,9 +30,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from actions.redact import redact
 from bot import paths
-from bot.channels.limits import ERROR_TOO_LONG, MAX_MESSAGE_CHARS, SORRY
+from bot.channels.limits import ERROR_TOO_LONG, MAX_MESSAGE_CHARS, SORRY, deliver
 
 logger = logging.getLogger(__name__)
 
@@ -179,12 +178,7 @@ class SocketIOChannel(SocketIOInput):
             return await self._reply(sid, ERROR_TOO_LONG)
         metadata = data.get(self.metadata_key)
         output = SafeSocketIOOutput(self.sio, self.bot_message_evt)
-        message = UserMessage(
-            redact(text), output, sender, input_channel=self.name(),
-            metadata=metadata if isinstance(metadata, dict) else {},
+        await deliver(
+            on_new_message, text, output, sender, self.name(), lambda: self._reply(sender, SORRY),
+            metadata if isinstance(metadata, dict) else {},
         )
-        try:
-            await on_new_message(message)
-        except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
-            logger.exception("socketio channel: failed to handle a message (text not logged)")
-            await self._reply(sender, SORRY)

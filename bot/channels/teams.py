@@ -25,9 +25,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.redact import redact
 from bot.channels import botframework_auth as auth
-from bot.channels.limits import ERROR_TOO_LONG, MAX_MESSAGE_CHARS, SORRY
+from bot.channels.limits import ERROR_TOO_LONG, MAX_MESSAGE_CHARS, SORRY, deliver
 from bot.channels.teams_cards import hero_cards, image_card, strip_mentions
 
 logger = logging.getLogger(__name__)
@@ -240,11 +239,7 @@ class TeamsInput(BotFrameworkInput):
         if len(text) > MAX_MESSAGE_CHARS:
             await out.send_text_message(sender, ERROR_TOO_LONG)
             return
-        try:
-            await on_new_message(UserMessage(redact(text), out, sender, input_channel=self.name()))
-        except Exception:  # noqa: BLE001 - the user must hear that something failed
-            logger.exception("teams: failed to handle a message (text not logged)")
-            await out.send_text_message(sender, SORRY)
+        await deliver(on_new_message, text, out, sender, self.name(), lambda: out.send_text_message(sender, SORRY))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("teams_webhook", __name__)
