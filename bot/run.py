@@ -104,13 +104,13 @@ class Stack:
         return process
 
     def start_actions(self) -> None:
-        process = self._spawn("actions", ["rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
+        process = self._spawn("actions", ["bot.action_server", "--actions", "actions", "--port", str(self.action_port)])
         self._wait("actions", f"http://{HOST}:{self.action_port}/health", process, 120)
 
     def start_rasa(self) -> None:
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         process = self._spawn("rasa", [
-            "rasa", "run", "--model", str(self.model), "--interface", HOST, "--port", str(self.rasa_port),
+            "bot.rasa_server", "run", "--model", str(self.model), "--interface", HOST, "--port", str(self.rasa_port),
             "--credentials", str(paths.CREDENTIALS), "--endpoints", str(paths.ENDPOINTS), "--cors", "*",
         ])
         self._wait("rasa", f"http://{HOST}:{self.rasa_port}/", process, 300)

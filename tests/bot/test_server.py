@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 
@@ -52,6 +53,13 @@ def test_conversation_survives_a_restart(stack: Stack) -> None:
     replies = say(stack, "restart-user", "tack")
     assert replies and replies[0]["text"].startswith("Varsågod")
     assert user_texts(stack.tracker_db, "restart-user") == ["hej", "tack"]
+
+
+def test_conversations_are_stored_by_the_projects_sqlite_store(stack: Stack) -> None:
+    """Rasa silently falls back to memory when a custom store fails to import; WAL mode proves ours ran."""
+    say(stack, "store-user", "hej")
+    with sqlite3.connect(stack.tracker_db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_port_in_use_gives_one_clear_line() -> None:
