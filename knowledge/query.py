@@ -20,8 +20,9 @@ DEFINITION_BOOST = 1.3
 # Matched against the folded question, so "vad ar" works like "vad är"; the
 # definition may be asked first ("vad är SGI") or last ("SGI, vad är det?").
 DEFINITION_RE = re.compile(
-    r"^\s*(vad (ar|betyder|innebar|menas med|star)|forklara|vad.{0,8}\bfor (nagot|nat))\b"
-    r"|\b(vad (ar|betyder|innebar) (det|detta|det for nagot|det for nat)|betydelse|definition)\W*$",
+    r"^\s*(vad (ar|betyder|innebar|menas med|star|ingar i)|forklara|vad.{0,8}\bfor (nagot|nat))\b"
+    r"|\b(vad (ar|betyder|innebar) (det|detta|det for nagot|det for nat)|vad ingar( i det)?|betydelse"
+    r"|definition)\W*$",
     re.IGNORECASE)
 FACETS = ("nar", "vem", "hur", "blanketter", "lagrum")
 

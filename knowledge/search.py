@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +27,9 @@ from typing import Iterable, Optional
 import numpy as np
 
 from . import model as m
-from .text import analyse, fold, has_lemma
+from .text import TOKEN_RE, analyse, fold, has_lemma, question_form
 
-INDEX_VERSION = 3
+INDEX_VERSION = 5
 K1 = 1.2
 B = 0.75
 TYPO_FACTOR = 0.8
@@ -42,7 +43,17 @@ MIN_HEAD = 4
 MAX_HEAD_COMPOUNDS = 8
 ENDINGS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ande", "ende", "et", "en",
            "na", "ar", "er", "or", "n", "t", "s", "a", "e")
-SQUASH = math.log(5)
+# Calibrates scores against the bot's answer threshold (0.45 at ratio 0.3):
+# a word asked once counts once, plus DOMAIN_EXTRA for a domain name (see
+# _analyse_query), so ratios are lower than when an alias and its word both
+# scored in full.
+SQUASH = 2.0
+# A word that names a party, concept or form ("FK", "SGI", "SIP") is asked once
+# as a word and counts half again as the entity it names: the entity matters
+# more than the everyday words around it ("vad står SGI för"), but not twice
+# as much. Everyday synonyms ("klient" -> individ, "ringa" -> kontakt) get no
+# such extra weight.
+DOMAIN_EXTRA = 0.5
 
 # field -> weight; titles, terms and question variants weigh most
 WEIGHTS = {
@@ -54,6 +65,20 @@ WEIGHTS = {
 TOP_WEIGHT = max(WEIGHTS.values())
 PHRASE_WEIGHT = 0.5  # a question that is one of an entry's names scores up to 1.5x
 RERANK_DEPTH = 15  # entries whose names are compared with the question
+FORM_BONUS = 0.1  # a FAQ asked the same way as the question ("kan ...?", "vem ...?")
+# An entry that meets none of the question's domain words (names of parties,
+# concepts, forms, laws) only shares everyday words with it ("boka", "tid"):
+# it ranks below entries that meet a domain word, and a question with no
+# domain word at all ("kan du boka en tid hos frisören") scores below the
+# bot's answer threshold instead of being answered with a guess.
+UNANCHORED_FACTOR = 0.6
+DOMAIN_CANONS = ("@party:", "@concept:", "@form:")
+# "vårdens del i SIP", "FK:s beslut": a party named in the genitive owns what is
+# asked about, so the other parties' versions of the same step rank lower. A
+# party named otherwise ("skicka till jobbtorg", "soc vill att jag ...") is as
+# often the other side of a hand-over, so it gets no such weight.
+OTHER_PARTY_FACTOR = 0.8
+GENITIVE_RE = re.compile(r"(\w+):s\b")
 
 # "ej beviljad" in a keyword must not answer "beviljad samordning": in the
 # fields that name an entry, a word right after a negator is indexed as
@@ -126,15 +151,29 @@ class PhraseMap:
 
     def canon_spans(self, lemmas: list[str]) -> list[tuple[int, int, list[str]]]:
         """(first word, end, canonical terms) per phrase found; the span lets the
-        coverage measure tie "FK" and "@party:fk" to the same word."""
-        groups: dict[tuple[int, tuple[str, ...]], list[str]] = {}
-        seen: set[str] = set()
+        coverage measure tie "FK" and "@party:fk" to the same word.
+
+        Stop words take part: "klient" is filler as a word but the synonyms
+        section maps it to "individ". A stop word whose lookup lemma is another
+        word ("ska" -> "skola", "vart" -> "vårda") is fixed in text.LEMMA_FIXES.
+        """
+        found: list[tuple[int, int, str]] = []
         for i, word in enumerate(lemmas):
             for phrase, canon in self.by_first.get(word, ()):
-                if tuple(lemmas[i:i + len(phrase)]) == phrase and canon not in seen:
-                    seen.add(canon)
-                    groups.setdefault((i, phrase), []).append(canon)
-        return [(i, i + len(phrase), canons) for (i, phrase), canons in groups.items()]
+                if tuple(lemmas[i:i + len(phrase)]) == phrase:
+                    found.append((i, i + len(phrase), canon))
+        # "sip möte" names SIP as a whole: drop the shorter "sip" inside it
+        spans_of: dict[str, list[tuple[int, int]]] = {}
+        for a, b, c in found:
+            spans_of.setdefault(c, []).append((a, b))
+        found = [(a, b, c) for a, b, c in found
+                 if not any(a2 <= a and b <= b2 and b2 - a2 > b - a for a2, b2 in spans_of[c])]
+        groups: dict[tuple[int, int], list[str]] = {}
+        for start, end, canon in found:
+            group = groups.setdefault((start, end), [])
+            if canon not in group:
+                group.append(canon)
+        return [(start, end, canons) for (start, end), canons in groups.items()]
 
 
 def build_phrases(kb: m.KnowledgeBase) -> PhraseMap:
@@ -154,18 +193,40 @@ def build_phrases(kb: m.KnowledgeBase) -> PhraseMap:
     return phrases
 
 
+def domain_texts(kb: m.KnowledgeBase) -> list[str]:
+    """The glossary of the base: names and aliases of parties, concepts, forms and
+    laws. Their words are the domain words; step titles, keywords and the
+    synonyms section also hold everyday words ("boka", "tid", "ringa", "ny")."""
+    texts: list[str] = []
+    for party in kb.parties.values():
+        texts += [party.name, party.short, *party.aliases]
+    for concept in kb.concepts.values():
+        texts += [concept.term, concept.full or "", *concept.aliases]
+    for form in kb.forms.values():
+        texts += [form.name, form.number or "", *form.aliases]
+    for law in kb.laws.values():
+        texts += [law.name, law.short or ""]
+    return [t for t in texts if t]
+
+
 def name_texts(kb: m.KnowledgeBase) -> dict[tuple[str, str], list[str]]:
     """The short texts that name each entry: a FAQ's question and variants, a
     step's title and keywords, a concept's term and aliases. A question that is
     almost one of these should beat an entry that only shares one word."""
     names: dict[tuple[str, str], list[str]] = {}
     for step in kb.steps.values():
-        names[("step", step.id)] = [step.title, *step.keywords]
+        names[("step", step.id)] = [step.title, *step.keywords, *_ruta_names(step)]
     for concept in kb.concepts.values():
         names[("concept", concept.id)] = [concept.term, concept.full or "", *concept.aliases]
     for faq in kb.faq.values():
         names[("faq", faq.id)] = [faq.question, *faq.variants]
     return {key: [t for t in texts if t] for key, texts in names.items()}
+
+
+def _ruta_names(step: m.Step) -> list[str]:
+    """"ruta 14": users quote the box number of the official 2019 map."""
+    name = f"ruta {step.ruta}" if step.ruta else ""
+    return [name] if name and name not in step.keywords else []
 
 
 def document_fields(kb: m.KnowledgeBase) -> Iterable[tuple[str, str, dict[str, list[str]]]]:
@@ -174,7 +235,7 @@ def document_fields(kb: m.KnowledgeBase) -> Iterable[tuple[str, str, dict[str, l
         party = kb.parties.get(step.party)
         forms = [kb.forms[f] for f in step.forms if f in kb.forms]
         yield "step", step.id, {
-            "title": [step.title], "keywords": list(step.keywords),
+            "title": [step.title], "keywords": [*step.keywords, *_ruta_names(step)],
             "what": [step.what], "who": [step.who],
             "decision": [step.decision.question] if step.decision else [],
             "party": [party.name, party.short, *party.aliases] if party else [],
@@ -263,10 +324,21 @@ class SearchIndex:
                 for key in _deletes(word):
                     fuzzy[key].add(word)
         self.heads = _compound_heads(self.idf)
+        self.forms = _question_forms(kb, self.docs)
+        self.domain = self._domain_terms(kb)
+        self.party_codes = {f"@party:{p}": i for i, p in enumerate(sorted(kb.parties))}
+        self.doc_party = np.array([self.party_codes.get(f"@party:{kb.steps[i].party}", -1)
+                                   if k == "step" else -1 for k, i in self.docs], dtype=np.int16)
         all_names = name_texts(kb)
         self.names = [tuple(self._name(t) for t in all_names.get(doc, ())) for doc in self.docs]
         # tuples of strings are not tracked by the garbage collector, sets are
         self.fuzzy = {key: tuple(sorted(words)) for key, words in fuzzy.items()}
+
+    def _domain_terms(self, kb: m.KnowledgeBase) -> frozenset:
+        """Index terms that are domain words (see UNANCHORED_FACTOR)."""
+        words = {form for text in domain_texts(kb) for tok in analyse(text) if not tok.stop
+                 for form in (tok.lemma, tok.surface)}
+        return frozenset(t for t in self.idf if t in words or t.startswith(DOMAIN_CANONS))
 
     def _name(self, text: str) -> Name:
         """A name text's units, all their terms and its total weight (for coverage)."""
@@ -300,18 +372,19 @@ class SearchIndex:
         ("intyg" -> "läkarintyg"), at a discount.
         """
         mapped = self.surface_map.get(surface)
+        real = _is_word(surface, lemma_)
         if lemma_ == surface and mapped in self.idf and mapped != surface:
             # no lemma for the typed form (often missing å/ä/ö): use the lemma
             # the same folded form got in the documents
-            return [self._with_compounds([(mapped, 1.0), (surface, 1.0)])]
+            return [self._with_compounds([(mapped, 1.0), (surface, 1.0)], real)]
         if lemma_ in self.idf:
-            return [self._with_compounds([(lemma_, 1.0)])]
+            return [self._with_compounds([(lemma_, 1.0)], real)]
         if mapped in self.idf:
-            return [self._with_compounds([(mapped, 1.0)])]
+            return [self._with_compounds([(mapped, 1.0)], real)]
         stem = _strip_ending(surface, self.idf)
         if stem:
-            return [self._with_compounds([(stem, 1.0)])]
-        if len(surface) < MIN_FUZZY_LEN or (_is_word(surface, lemma_) and len(surface) < MIN_FUZZY_KNOWN):
+            return [self._with_compounds([(stem, 1.0)], real)]
+        if len(surface) < MIN_FUZZY_LEN or (real and len(surface) < MIN_FUZZY_KNOWN):
             return [[(lemma_, 1.0)]]
         found = self._typos(surface)
         if found:
@@ -332,10 +405,14 @@ class SearchIndex:
                     found.append((term, TYPO_FACTOR))
         return found[:3]
 
-    def _with_compounds(self, slot: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    def _with_compounds(self, slot: list[tuple[str, float]], real: bool = False) -> list[tuple[str, float]]:
         """Add the base form of an inflected word ("försörjningsstödet" -> "försörjningsstöd")
-        and the compounds whose head it is, so "intyg" partly meets "läkarintyg"."""
-        stem = _strip_ending(slot[0][0], self.idf)
+        and the compounds whose head it is, so "intyg" partly meets "läkarintyg".
+
+        A word the lemma table knows (`real`) already has its base form: cutting
+        an ending off it again makes another word ("klara" -> "klar").
+        """
+        stem = None if real else _strip_ending(slot[0][0], self.idf)
         if stem and stem not in (t for t, _ in slot):
             slot = [slot[0], (stem, 1.0), *slot[1:]]
         extra = [(c, HEAD_FACTOR) for term, _ in slot for c in self.heads.get(term, ())]
@@ -351,11 +428,20 @@ class SearchIndex:
         return self._analyse_query(question)[0]
 
     def _analyse_query(self, question: str) -> tuple[list[list[tuple[str, float]]], list[QueryUnit]]:
-        """Slots for scoring, and per content word a unit for the coverage measure."""
+        """Slots for scoring, and per content word a unit for the coverage measure.
+
+        An alias joins the slots of the words it spans as an alternative: each
+        word is asked once, so an entry that writes both "FK" and
+        "Försäkringskassan" does not score it twice, and the "möte" of "SIP-möte"
+        is met by an entry about SIP. The name of a party, concept or form
+        also gets a slot of its own at DOMAIN_EXTRA weight. A phrase of stop
+        words only ("vad händer sen", "klient") gets a slot of its own.
+        """
         tokens = analyse(question)
         slots: list[list[tuple[str, float]]] = []
+        slot_at: list[Optional[int]] = []  # parallel to lemmas: the word's slot
         units: list[Optional[dict[str, float]]] = []  # parallel to lemmas; None for stop words
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         lemmas: list[str] = []
         bases: list[str] = []  # base forms of inflected words, for aliases
         negs: list[bool] = []  # parallel to lemmas
@@ -365,6 +451,7 @@ class SearchIndex:
                 lemmas.append(tok.lemma)
                 bases.append(tok.lemma)
                 units.append(None)
+                slot_at.append(None)
                 continue
             resolved = self._resolve(tok.surface, tok.lemma)
             if tok.surface != tok.lemma and tok.surface in self.idf:
@@ -379,8 +466,9 @@ class SearchIndex:
                 key = "|".join(sorted(t for t, _ in slot))
                 units.append(None if key in seen else dict(slot))
                 if key not in seen:
-                    seen.add(key)
+                    seen[key] = len(slots)
                     slots.append(slot)
+                slot_at.append(seen[key])
         spans = self.phrases.canon_spans(lemmas)
         if bases != lemmas:
             taken = {c for _, _, g in spans for c in g}
@@ -388,7 +476,15 @@ class SearchIndex:
         for start, end, group in spans:
             if group:
                 slot = [(canon, 1.0) for canon in group]
-                slots.append(self._with_negated(slot) if negs[start] else slot)
+                slot = self._with_negated(slot) if negs[start] else slot
+                own = {slot_at[i] for i in range(start, end) if slot_at[i] is not None}
+                for index in own:
+                    slots[index].extend(alt for alt in slot if alt not in slots[index])
+                if not own:
+                    slots.append(slot)
+                extra = [(t, f * DOMAIN_EXTRA) for t, f in slot if t.lstrip(NEG).startswith(DOMAIN_CANONS)]
+                if own and extra and DOMAIN_EXTRA:
+                    slots.append(extra)
             for unit in units[start:end]:
                 if unit is not None:
                     unit.update((canon, 1.0) for canon in group)
@@ -450,16 +546,39 @@ class SearchIndex:
         if not known or not ideal:
             return []
         scores = np.zeros(len(self.docs))
+        anchor = np.zeros(len(self.docs))
         for slot in known:
-            scores += self._slot_scores(slot)
+            slot_scores = self._slot_scores(slot)
+            scores += slot_scores
+            if any(t.lstrip(NEG) in self.domain for t, _ in slot):
+                anchor += slot_scores
+        scores[anchor == 0] *= UNANCHORED_FACTOR
+        owners = self._genitive_parties(question)
+        if len(owners) == 1:
+            scores[(self.doc_party >= 0) & (self.doc_party != owners.pop())] *= OTHER_PARTY_FACTOR
         candidates = np.flatnonzero(scores)
         candidates = self._filter_and_boost(candidates, scores, kinds, boosts)
         shortlist = _top_k(candidates, scores, max(k, RERANK_DEPTH))
+        form = question_form(question)
         final = {doc: scores[doc] / ideal * (1 + PHRASE_WEIGHT * self._coverage(doc, units)) / (1 + PHRASE_WEIGHT)
-                 for doc in shortlist}
+                 * (1 + FORM_BONUS * (form in self.forms[doc])) for doc in shortlist}
         ranked = sorted(shortlist, key=lambda d: (-final[d], d))[:k]
         return [RawHit(*self.docs[doc], round(_squash(final[doc]), 4),
                        self._matched(doc, known)) for doc in ranked]
+
+    def _genitive_parties(self, question: str) -> set[int]:
+        """Parties named in the genitive: "vårdens", "socialtjänstens", "FK:s"."""
+        text = question.lower()
+        words = GENITIVE_RE.findall(text)
+        words += [w[:-1] for w in TOKEN_RE.findall(text) if len(w) > 3 and w.endswith("s")]
+        owners = set()
+        for word in words:
+            tokens = analyse(word)
+            mapped = [self.surface_map.get(t.surface, t.lemma) for t in tokens]  # typed without å/ä/ö
+            for forms in ([t.lemma for t in tokens], [t.surface for t in tokens], mapped):
+                owners.update(self.party_codes[c] for c in self.phrases.canon_terms(forms)
+                              if c in self.party_codes)
+        return owners
 
     def _slot_ideal(self, slot: list[tuple[str, float]]) -> float:
         """What a perfect title match of this slot would add; unknown words count too."""
@@ -497,6 +616,17 @@ class SearchIndex:
             if best:
                 out.append(best[1])
         return tuple(out)
+
+
+def _question_forms(kb: m.KnowledgeBase, docs: list[tuple[str, str]]) -> list[frozenset]:
+    """Per entry, the kinds of question its FAQ question and variants are (empty for
+    steps and concepts): a tie-breaker between a FAQ and a step on the same words."""
+    forms = []
+    for kind, ident in docs:
+        faq = kb.faq.get(ident) if kind == "faq" else None
+        texts = (faq.question, *faq.variants) if faq else ()
+        forms.append(frozenset(f for f in map(question_form, texts) if f))
+    return forms
 
 
 def _negated(tokens: list) -> list[bool]:
@@ -579,7 +709,7 @@ def _compound_heads(vocabulary: dict[str, float]) -> dict[str, tuple[str, ...]]:
 
 
 def _squash(ratio: float) -> float:
-    """Map score/ideal (0..~2) into 0..1 keeping order: 1.0 -> 0.8, 0.5 -> 0.55."""
+    """Map score/ideal (0..~2) into 0..1 keeping order: 1.0 -> 0.86, 0.5 -> 0.63."""
     return 1.0 - math.exp(-SQUASH * ratio)
 
 

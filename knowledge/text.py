@@ -38,6 +38,9 @@ LEMMA_FIXES = {
     "kalla": "kalla", "kallar": "kalla", "kallas": "kalla", "kallat": "kalla",
     # the applicant, not the verb: else "söka igen" meets the synonym for the person
     "sökande": "sökande", "sökanden": "sökande",
+    # stop words the table reads as other words: "ska" -> "skola" (a synonym of
+    # "studier"), "vart" -> "vårda" (an alias of the party Vården)
+    "ska": "ska", "skall": "ska", "skulle": "ska", "vart": "vart",
 }
 
 # Words in spaCy's Swedish stop list that carry meaning in this domain.
@@ -45,9 +48,21 @@ KEEP_WORDS = {"beslut", "beslutat", "beslutit", "nummer", "nr", "ja", "nej"}
 # Filler words in caseworkers' questions that say nothing about the topic.
 EXTRA_STOP = {
     "klient", "klienten", "klienter", "brukare", "brukaren", "person", "personen",
-    "betyder", "betyda", "innebär", "fungerar", "hjälp", "fråga", "undrar",
+    "betyder", "betyda", "innebär", "ingår", "ingå", "fungerar", "hjälp", "fråga", "undrar",
     "hej", "snälla", "typ", "egentligen", "ens", "fall", "kolla", "hos",
     "är",  # missing from spaCy's list; typed "ar" folds like "år", see analyse
+}
+
+
+# The word a question opens with says what kind of answer is wanted. Yes/no
+# questions open with a verb ("kan", "får", "måste"). Steps are named as actions
+# and answer "hur", "när" and "vilken blankett" through their facets, so only
+# yes/no, "vem" and "varför" questions are kinds that point to a FAQ entry.
+# Folded, since users often skip å/ä/ö.
+QUESTION_OPENERS = {
+    **dict.fromkeys(("kan", "far", "maste", "ska", "skall", "bor", "behover", "behovs",
+                     "galler", "finns", "ar", "har", "blir", "gor"), "ja-nej"),
+    "vem": "vem", "vems": "vem", "varfor": "varfor",
 }
 
 
@@ -125,3 +140,14 @@ def _is_stop(raw: str, surface: str, raw_lemma: str) -> bool:
 def content_terms(text: str) -> list[str]:
     """Folded lemmas of the words that are not stop words."""
     return [t.lemma for t in analyse(text) if not t.stop]
+
+
+def question_form(text: str) -> str | None:
+    """The kind of question a text opens with ("ja-nej", "vem", "hur", ...), or None.
+
+    Used to prefer a FAQ entry phrased as the same kind of question as the
+    user's: "kan nollklassade få sjukpenning" is asked like "Kan en person med
+    SGI 0 få sjukpenning?", not like the step that merely mentions both words.
+    """
+    match = TOKEN_RE.search(text.lower())
+    return QUESTION_OPENERS.get(fold(match.group())) if match else None

@@ -74,6 +74,7 @@ def test_search_is_fast(query):
     "vem vann melodifestivalen",
     "jag gillar katter och hundar",
     "vad ar klockan",  # "ar" typed for "är" is a stop word, not "år"
+    "kan du boka en tid hos frisören",  # everyday words only, no domain word
 ])
 def test_nonsense_stays_below_threshold(query, question):
     """Off-topic questions get an honest "no good answer", not a guess."""
@@ -108,3 +109,55 @@ def test_year_is_not_a_stop_word_but_typed_ar_is():
     from knowledge.text import analyse
 
     assert [t.stop for t in analyse("år ar är")] == [False, True, True]
+
+
+def test_question_form_is_read_from_the_first_word():
+    from knowledge.text import question_form
+
+    assert question_form("Kan en person med SGI 0 få sjukpenning?") == "ja-nej"
+    assert question_form("far man ringa vården") == "ja-nej"
+    assert question_form("Vem kallar till SIP?") == "vem"
+    assert question_form("hur gör jag") is None  # steps answer "hur" as well as FAQs
+
+
+def test_a_stop_word_is_not_read_as_another_word():
+    from knowledge.text import analyse
+
+    # the lookup table gives "ska" -> "skola" (a synonym of "studier") and
+    # "vart" -> "vårda" (an alias of Vården)
+    assert [t.lemma for t in analyse("ska skall skulle vart")] == ["ska", "ska", "ska", "vart"]
+
+
+def test_a_filler_word_keeps_its_synonym():
+    from knowledge.search import PhraseMap
+
+    phrases = PhraseMap()
+    phrases.add("klient", "@syn:individ")
+    # "klient" is a stop word, but the synonyms section maps it to "individ"
+    assert phrases.canon_spans(["klient"]) == [(0, 1, ["@syn:individ"])]
+
+
+def test_a_longer_alias_covers_the_shorter_one():
+    from knowledge.search import PhraseMap
+
+    phrases = PhraseMap()
+    phrases.add("sip", "@concept:sip")
+    phrases.add("sip-möte", "@concept:sip")
+    assert phrases.canon_spans(["sip", "mote"]) == [(0, 2, ["@concept:sip"])]
+
+
+def test_an_alias_does_not_score_its_word_twice(query):
+    from knowledge.search import DOMAIN_EXTRA
+
+    slots = query.index.query_slots("FK")
+    # the word with its alias as one slot, the party name once more at a discount
+    assert {"fk", "@party:fk"} <= {t for t, _ in slots[0]}
+    assert slots[1:] == [[("@party:fk", DOMAIN_EXTRA)]]
+
+
+def test_genitive_names_the_owner_party(query):
+    index = query.index
+    owner = {code: party for party, code in index.party_codes.items()}
+    assert [owner[c] for c in index._genitive_parties("vårdens del i SIP")] == ["@party:varden"]
+    assert [owner[c] for c in index._genitive_parties("FK:s beslut")] == ["@party:fk"]
+    assert index._genitive_parties("skicka till jobbtorg") == set()
