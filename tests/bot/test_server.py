@@ -23,10 +23,14 @@ def test_greeting_is_swedish_and_says_what_the_bot_can_do(stack: Stack) -> None:
     assert "sjukpenninggrundande inkomst" in text and "blanketter" in text
 
 
-def test_unknown_question_gets_an_honest_fallback(stack: Stack) -> None:
+def test_gibberish_gets_a_clear_swedish_reply_that_says_what_the_bot_is_for(stack: Stack) -> None:
+    """Gibberish lands either below the NLU threshold (honest fallback) or in out_of_scope,
+    depending on the trained model; both replies must say what the bot can help with."""
     replies = say(stack, "fallback-user", "xqzv blorp fnurg")
     assert replies, "the bot must never be silent"
-    assert "inte svara på utifrån mina källor" in replies[0]["text"]
+    text = replies[0]["text"]
+    assert "inte svara på utifrån mina källor" in text or "inte hjälpa till med" in text
+    assert "sjukpenninggrundande inkomst" in text
 
 
 @pytest.mark.parametrize(
