@@ -176,17 +176,26 @@ class PhraseMap:
         return [(start, end, canons) for (start, end), canons in groups.items()]
 
 
-def build_phrases(kb: m.KnowledgeBase) -> PhraseMap:
-    phrases = PhraseMap()
+def glossary_names(kb: m.KnowledgeBase) -> Iterable[tuple[str, str]]:
+    """(text, canonical term) for every name and alias of a party, concept and form:
+    the one list both the phrase map and the domain words are made from."""
     for party in kb.parties.values():
-        for text in (party.name, party.short, party.id, *party.aliases):
-            phrases.add(text, f"@party:{party.id}")
+        for text in (party.name, party.short, *party.aliases):
+            yield text, f"@party:{party.id}"
     for concept in kb.concepts.values():
         for text in (concept.term, concept.full or "", *concept.aliases):
-            phrases.add(text, f"@concept:{concept.id}")
+            yield text, f"@concept:{concept.id}"
     for form in kb.forms.values():
         for text in (form.name, form.number or "", *form.aliases):
-            phrases.add(text, f"@form:{form.id}")
+            yield text, f"@form:{form.id}"
+
+
+def build_phrases(kb: m.KnowledgeBase) -> PhraseMap:
+    phrases = PhraseMap()
+    for text, canon in glossary_names(kb):
+        phrases.add(text, canon)
+    for party in kb.parties.values():
+        phrases.add(party.id, f"@party:{party.id}")
     for syn in kb.synonyms:
         for text in (syn.term, *syn.variants):
             phrases.add(text, f"@syn:{fold(syn.term)}")
@@ -194,16 +203,10 @@ def build_phrases(kb: m.KnowledgeBase) -> PhraseMap:
 
 
 def domain_texts(kb: m.KnowledgeBase) -> list[str]:
-    """The glossary of the base: names and aliases of parties, concepts, forms and
-    laws. Their words are the domain words; step titles, keywords and the
-    synonyms section also hold everyday words ("boka", "tid", "ringa", "ny")."""
-    texts: list[str] = []
-    for party in kb.parties.values():
-        texts += [party.name, party.short, *party.aliases]
-    for concept in kb.concepts.values():
-        texts += [concept.term, concept.full or "", *concept.aliases]
-    for form in kb.forms.values():
-        texts += [form.name, form.number or "", *form.aliases]
+    """The glossary's names plus the laws' names. Their words are the domain words;
+    step titles, keywords and the synonyms section also hold everyday words
+    ("boka", "tid", "ringa", "ny")."""
+    texts = [text for text, _ in glossary_names(kb)]
     for law in kb.laws.values():
         texts += [law.name, law.short or ""]
     return [t for t in texts if t]
