@@ -143,7 +143,7 @@ def content_terms(text: str) -> list[str]:
 
 
 def question_form(text: str) -> str | None:
-    """The kind of question a text opens with ("ja-nej", "vem", "hur", ...), or None.
+    """The kind of question a text opens with ("ja-nej", "vem" or "varfor"), or None.
 
     Used to prefer a FAQ entry phrased as the same kind of question as the
     user's: "kan nollklassade få sjukpenning" is asked like "Kan en person med
