@@ -5,8 +5,11 @@ rebuilt only when what it is made from changed.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 import time
+from pathlib import Path
 from typing import List
 
 from bot import paths
@@ -23,9 +26,20 @@ def fail(lines: List[str], header: str) -> None:
     raise SystemExit(1)
 
 
+def write_vocabulary(vocabulary: dict, target: Path) -> str:
+    """Write the knowledge base's vocabulary for the NLU featurizer; returns its digest."""
+    text = json.dumps(vocabulary, ensure_ascii=False, indent=0, sort_keys=True)
+    if not target.exists() or target.read_text("utf-8") != text:
+        target.write_text(text, "utf-8")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def build() -> str:
-    """Check and build; returns the spaCy pipeline digest (an input of the training fingerprint)."""
+    """Check and build; returns the digest of the derived artefacts that Rasa reads by
+    path (the spaCy pipeline and the domain vocabulary), an input of the training
+    fingerprint: Rasa itself would not notice that they changed."""
     import knowledge
+    from knowledge.vocabulary import domain_vocabulary
 
     problems = yaml_problems(training_yaml_files())
     if problems:
@@ -38,7 +52,9 @@ def build() -> str:
     kb = knowledge.load(paths.KNOWLEDGE_BASE)
     write_generated_nlu(kb, paths.GENERATED_NLU)
     paths.BUILD.mkdir(exist_ok=True)
-    return ensure_pipeline(knowledge.entity_patterns(kb), paths.SPACY_PIPELINE)
+    pipeline = ensure_pipeline(knowledge.entity_patterns(kb), paths.SPACY_PIPELINE)
+    vocabulary = write_vocabulary(domain_vocabulary(kb), paths.DOMAIN_VOCABULARY)
+    return hashlib.sha256(f"{pipeline}:{vocabulary}".encode()).hexdigest()
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
 """Trains the Rasa model, but only when one of its inputs changed.
 
-Rasa fingerprints its own inputs, yet SpacyNLP knows the spaCy pipeline only by its path:
-a rebuilt pipeline at the same path would not retrain anything. The fingerprint here
-therefore includes the pipeline digest, and a changed digest forces a full training.
+Rasa fingerprints its own inputs, yet SpacyNLP knows the spaCy pipeline, and the domain
+featurizer its vocabulary, only by their paths: rebuilt files at the same paths would not
+retrain anything. The fingerprint here therefore includes their digest (from
+`bot.build.build`), and a changed digest forces a full training.
 """
 from __future__ import annotations
 
@@ -30,9 +31,9 @@ def _files() -> List[Path]:
     return files
 
 
-def fingerprint(files: Iterable[Path], pipeline_digest: str) -> str:
+def fingerprint(files: Iterable[Path], built_digest: str) -> str:
     """A digest of every training input, file names included."""
-    digest = hashlib.sha256(pipeline_digest.encode())
+    digest = hashlib.sha256(built_digest.encode())
     for path in files:
         digest.update(str(path.relative_to(paths.ROOT)).encode())
         digest.update(path.read_bytes())
@@ -52,8 +53,8 @@ def _stamp() -> dict:
 
 def train(force: bool = False) -> Path:
     """Build, then train if the fingerprint differs from the last successful training."""
-    pipeline_digest = build()
-    wanted = fingerprint(_files(), pipeline_digest)
+    built_digest = build()
+    wanted = fingerprint(_files(), built_digest)
     stamp = _stamp()
     if not force and model_file().exists() and stamp.get("fingerprint") == wanted:
         print(f"[träning] modellen är aktuell ({model_file().relative_to(paths.ROOT)})")
@@ -67,7 +68,7 @@ def train(force: bool = False) -> Path:
         "--config", str(paths.CONFIG), "--domain", str(paths.DOMAIN), "--data", str(paths.DATA),
         "--out", str(out), "--fixed-model-name", paths.MODEL_NAME,
     ]
-    if force or stamp.get("pipeline") != pipeline_digest:
+    if force or stamp.get("pipeline") != built_digest:
         cmd.append("--force")
     print("[träning] tränar modellen ...", flush=True)
     started = time.monotonic()
@@ -78,7 +79,7 @@ def train(force: bool = False) -> Path:
         os.replace(out / model_file().name, model_file())
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    STAMP.write_text(json.dumps({"fingerprint": wanted, "pipeline": pipeline_digest}), "utf-8")
+    STAMP.write_text(json.dumps({"fingerprint": wanted, "pipeline": built_digest}), "utf-8")
     print(f"[träning] klar på {time.monotonic() - started:.0f} s")
     return model_file()
 

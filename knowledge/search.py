@@ -105,11 +105,11 @@ def _saturate(tf: float) -> float:
     return tf / (K1 + tf)
 
 
-def _deletes(word: str) -> set[str]:
+def single_deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
-def _within_one_edit(a: str, b: str) -> bool:
+def within_one_edit(a: str, b: str) -> bool:
     """Damerau-Levenshtein distance <= 1 (one insert, delete, change or swap)."""
     if a == b:
         return True
@@ -324,7 +324,7 @@ class SearchIndex:
         for word in set(self.idf) | set(self.surface_map):
             if len(word) >= MIN_FUZZY_LEN - 1 and not word.startswith("@"):
                 fuzzy[word].add(word)
-                for key in _deletes(word):
+                for key in single_deletes(word):
                     fuzzy[key].add(word)
         self.heads = _compound_heads(self.idf)
         self.forms = _question_forms(kb, self.docs)
@@ -398,11 +398,11 @@ class SearchIndex:
     def _typos(self, surface: str) -> list[tuple[str, float]]:
         """Index terms one edit away from a word the index does not know."""
         candidates = set(self.fuzzy.get(surface, ()))
-        for key in _deletes(surface):
+        for key in single_deletes(surface):
             candidates.update(self.fuzzy.get(key, ()))
         found: list[tuple[str, float]] = []
         for word in sorted(candidates):
-            if _within_one_edit(surface, word):
+            if within_one_edit(surface, word):
                 term = word if word in self.idf else self.surface_map.get(word, word)
                 if term in self.idf and term not in (t for t, _ in found):
                     found.append((term, TYPO_FACTOR))

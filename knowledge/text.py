@@ -49,7 +49,7 @@ KEEP_WORDS = {"beslut", "beslutat", "beslutit", "nummer", "nr", "ja", "nej"}
 EXTRA_STOP = {
     "klient", "klienten", "klienter", "brukare", "brukaren", "person", "personen",
     "betyder", "betyda", "innebär", "ingår", "ingå", "fungerar", "hjälp", "fråga", "undrar",
-    "hej", "snälla", "typ", "egentligen", "ens", "fall", "kolla", "hos",
+    "hej", "snälla", "typ", "egentligen", "ens", "fall", "kolla", "hos", "härnäst", "sen",
     "är",  # missing from spaCy's list; typed "ar" folds like "år", see analyse
 }
 
@@ -123,13 +123,16 @@ def analyse(text: str) -> list[Token]:
             continue
         surface = raw.translate(FOLD)
         raw_lemma = lemma(raw)
-        out.append(Token(surface, raw_lemma.translate(FOLD), _is_stop(raw, surface, raw_lemma)))
+        out.append(Token(surface, raw_lemma.translate(FOLD), is_stop_word(raw, raw_lemma)))
     return out
 
 
-def _is_stop(raw: str, surface: str, raw_lemma: str) -> bool:
-    """A word with å/ä/ö is judged as written, so "år" is not taken for "är";
+def is_stop_word(raw: str, raw_lemma: str) -> bool:
+    """Whether a lower-cased word (and its lemma) says nothing about the topic.
+
+    A word with å/ä/ö is judged as written, so "år" is not taken for "är";
     a word without them is judged folded, since users often skip diacritics."""
+    surface = raw.translate(FOLD)
     if raw != surface:
         stops = raw_stop_words()
         return raw in stops or raw_lemma in stops
