@@ -1,19 +1,40 @@
-"""The two start-up helpers around Rasa and rasa-sdk: the compiled reply check and the SQLite store."""
+"""The start-up adjustments of Rasa (bot/rasa_server.py) and the SQLite store (bot/stores.py).
+
+Each test compares with Rasa's own code: same results, same errors, same stored rows.
+"""
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
+import rasa.core.run
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.utils import AvailableEndpoints
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+from rasa.utils.tensorflow.models import RasaModel
 
-from bot import rasa_server
+from bot import paths, rasa_server, stores
 from bot.stores import SQLiteTrackerStore
+
+# Rasa's functions as imported, before any test installs the patches.
+ORIGINAL: Dict[str, Any] = {
+    "validate": RemoteAction._validate_action_result,
+    "read_endpoints": AvailableEndpoints.read_endpoints,
+    "close_resources": rasa.core.run.close_resources,
+    "graph_run": DaskGraphRunner.run,
+    "rasa_predict": RasaModel._rasa_predict,
+}
+assert RemoteAction._validate_action_result is not rasa_server.validate_action_result, "import before install()"
 
 VALID_REPLIES = [
     {"events": [], "responses": []},
@@ -66,3 +87,263 @@ async def test_sqlite_store_keeps_conversations_in_wal_mode(tmp_path: Path) -> N
     assert restored is not None and restored.latest_message.text == "hej"
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# --- the store: same rows and same trackers as Rasa's SQLTrackerStore ---------------------
+
+def _conversation(sender: str) -> List[Any]:
+    """Two sessions with user, bot, slot and action events, with distinct timestamps."""
+    events: List[Any] = []
+    clock = 1_700_000_000.0
+    for session in range(2):
+        for event in (
+            ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME),
+            UserUttered(f"fråga {session}", {"name": "ask_who", "confidence": 0.9}, [{"entity": "party", "value": "fk"}]),
+            ActionExecuted("action_answer"), BotUttered("Svar", {"buttons": [{"title": "Nästa", "payload": "/ask_next"}]}),
+            SlotSet("topic", f"step:steg-{session}"), ActionExecuted(ACTION_LISTEN_NAME),
+        ):
+            clock += 1.0
+            event.timestamp = clock
+            events.append(event)
+    return events
+
+
+def _rows(db: Path) -> List[tuple]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(
+            "SELECT id, sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+        ).fetchall()
+
+
+async def _save_in_steps(store: Any, sender: str, events: List[Any], domain: Domain) -> None:
+    """As the processor does: save after the first event, in the middle, and at the end."""
+    for end in (1, 5, 12, len(events), len(events)):
+        await store.save(DialogueStateTracker.from_events(sender, events[:end], domain.slots))
+
+
+async def test_store_writes_the_same_rows_as_rasas_store(tmp_path: Path) -> None:
+    domain = Domain.from_yaml("slots:\n  topic:\n    type: text\n    mappings: []\n")
+    ours = SQLiteTrackerStore(domain=domain, db=str(tmp_path / "ours.db"))
+    rasas = SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    for store in (ours, rasas):
+        await _save_in_steps(store, "anna", _conversation("anna"), domain)
+        await _save_in_steps(store, "bo", _conversation("bo")[:6], domain)
+    # Equal row for row, including the quirks of Rasa's way of counting what is already stored
+    # (events stamped at or after the latest session start), e.g. a two-session tracker saved
+    # at once is stored again, and an event stamped just before its session start is repeated.
+    rows = _rows(tmp_path / "ours.db")
+    assert rows == _rows(tmp_path / "rasa.db")
+    assert {row[1] for row in rows} == {"anna", "bo"}
+
+
+async def test_store_reads_the_same_trackers_as_rasas_store(tmp_path: Path) -> None:
+    domain = Domain.from_yaml("slots:\n  topic:\n    type: text\n    mappings: []\n")
+    db = str(tmp_path / "rasa.db")
+    rasas = SQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+    events = _conversation("anna")
+    await rasas.save(DialogueStateTracker.from_events("anna", events, domain.slots))
+    # A conversation without any session start is read whole.
+    await rasas.save(DialogueStateTracker.from_events("bo", events[2:6], domain.slots))
+    ours = SQLiteTrackerStore(domain=domain, db=db)
+    for sender in ("anna", "bo", "okänd"):
+        for read in ("retrieve", "retrieve_full_tracker"):
+            expected = await getattr(rasas, read)(sender)
+            actual = await getattr(ours, read)(sender)
+            if expected is None:
+                assert actual is None
+                continue
+            assert [e.as_dict() for e in actual.events] == [e.as_dict() for e in expected.events]
+            assert actual.current_state() == expected.current_state()
+    latest = await ours.retrieve("anna")
+    assert latest is not None and len(latest.events) == 7 and latest.get_slot("topic") == "step:steg-1"
+
+
+def test_store_refuses_a_rasa_table_it_was_not_written_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    stores.check_rasa_schema()
+    monkeypatch.setattr(stores, "COLUMNS", stores.COLUMNS + ("extra",))
+    with pytest.raises(RuntimeError, match="update the SQL"):
+        stores.check_rasa_schema()
+
+
+# --- start-up checks of the patched Rasa functions ---------------------------------------
+
+def test_every_patched_function_is_the_one_the_patches_were_written_for() -> None:
+    originals = {
+        "RemoteAction._validate_action_result": ORIGINAL["validate"],
+        "EndpointConfig.request": EndpointConfig.request,
+        "EndpointConfig.session": EndpointConfig.session,
+        "AvailableEndpoints.read_endpoints": ORIGINAL["read_endpoints"],
+        "close_resources": ORIGINAL["close_resources"],
+        "DaskGraphRunner.run": ORIGINAL["graph_run"],
+        "RasaModel._rasa_predict": ORIGINAL["rasa_predict"],
+    }
+    assert set(originals) == set(rasa_server.EXPECTED_SOURCES)
+    for name, function in originals.items():
+        assert rasa_server._source_digest(function) == rasa_server.EXPECTED_SOURCES[name], name
+
+
+def test_a_changed_rasa_function_stops_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(rasa_server.EXPECTED_SOURCES, "EndpointConfig.request", "0" * 16)
+    with pytest.raises(rasa_server.RasaVersionError, match="EndpointConfig.request"):
+        rasa_server._expect_source(EndpointConfig.request)
+
+
+# --- the action endpoint: one session, Rasa's request semantics ---------------------------
+
+@pytest.fixture
+async def action_server() -> Any:
+    """A stand-in action server that reports which client port each request came from."""
+    from aiohttp import web
+
+    async def webhook(request: web.Request) -> web.Response:
+        body = await request.json()
+        if body.get("fail"):
+            return web.Response(status=400, text=json.dumps({"action_name": "action_answer", "error": "nej"}))
+        peer = request.transport.get_extra_info("peername")[1]
+        return web.json_response({"events": [], "responses": [{"text": body["text"]}], "peer": peer})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}/webhook"
+    await runner.cleanup()
+
+
+async def test_action_calls_share_one_connection_and_answer_like_rasas(action_server: str) -> None:
+    rasas = EndpointConfig(url=action_server, headers={"X-Bot": "ja"})
+    pooled = rasa_server.PooledActionEndpoint.from_endpoint(rasas)
+    assert vars(pooled) == vars(rasas)
+    try:
+        first = await pooled.request(json={"text": "ett"}, method="post", timeout=10)
+        second = await pooled.request(json={"text": "två"}, method="post", timeout=10)
+        reference = await rasas.request(json={"text": "ett"}, method="post", timeout=10)
+        assert {**first, "peer": None} == {**reference, "peer": None}
+        assert first["responses"] == [{"text": "ett"}] and second["responses"] == [{"text": "två"}]
+        assert first["peer"] == second["peer"]  # the same TCP connection
+        with pytest.raises(ClientResponseError) as ours:
+            await pooled.request(json={"fail": True}, method="post", timeout=10)
+        with pytest.raises(ClientResponseError) as theirs:
+            await rasas.request(json={"fail": True}, method="post", timeout=10)
+        assert (ours.value.status, ours.value.text) == (theirs.value.status, theirs.value.text)
+    finally:
+        await pooled.close()
+
+
+def test_the_action_endpoint_from_endpoints_yml_is_pooled(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.core.utils import AvailableEndpoints
+
+    monkeypatch.setenv("BOT_ACTION_PORT", "5055")
+    monkeypatch.setenv("BOT_TRACKER_DB", "var/rasa.db")
+    rasa_server.install()
+    endpoints = AvailableEndpoints.read_endpoints(str(paths.ENDPOINTS))
+    assert isinstance(endpoints.action, rasa_server.PooledActionEndpoint)
+    assert endpoints.action.url == "http://127.0.0.1:5055/webhook"
+    assert endpoints.tracker_store is not None and not isinstance(endpoints.tracker_store, rasa_server.PooledActionEndpoint)
+    assert rasa_server.ACTION_KEEPALIVE_SECONDS < 5  # Sanic's keep-alive on the action server
+
+
+# --- the graph runner: dask's order, dask's results --------------------------------------
+
+class _Component:
+    """Stands in for a graph component class in a schema; never instantiated here."""
+
+
+def _runner(calls: List[str], fail: Optional[str] = None, error: type = ValueError) -> Any:
+    from rasa.engine.graph import ExecutionContext, GraphSchema, SchemaNode
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    needs = {
+        "a": {}, "b": {"x": "a", "m": "__message__"}, "c": {"x": "a"}, "d": {"x": "b", "y": "c"},
+        "provider": {}, "target": {"x": "d", "p": "provider", "q": "missing"}, "unused": {"x": "a"},
+    }
+    schema = GraphSchema({
+        name: SchemaNode(needs=n, uses=_Component, constructor_name="create", fn="run", config={},
+                         is_target=name == "target")
+        for name, n in needs.items()
+    })
+
+    def node(name: str) -> Callable[..., Tuple[str, Any]]:
+        def run(*inputs: Any) -> Tuple[str, Any]:
+            calls.append(name)
+            if name == fail:
+                raise error("kaputt")
+            return name, [name, *inputs]
+        return run
+
+    runner = DaskGraphRunner.__new__(DaskGraphRunner)
+    runner._graph_schema = schema
+    runner._instantiated_nodes = {name: node(name) for name in needs}
+    runner._execution_context = ExecutionContext(schema, "test")
+    return runner
+
+
+@pytest.mark.parametrize("targets", [None, ["d"], ["c", "b"]])
+def test_graphs_run_in_dasks_order_with_dasks_results(targets: Optional[List[str]]) -> None:
+    expected_calls: List[str] = []
+    calls: List[str] = []
+    inputs = {"__message__": ["meddelande"]}
+    expected = ORIGINAL["graph_run"](_runner(expected_calls), inputs, targets)
+    for _ in range(2):  # the second run uses the cached order
+        calls.clear()
+        assert rasa_server.run_graph_in_dask_order(_runner(calls), inputs, targets) == expected
+        assert calls == expected_calls
+
+
+@pytest.mark.parametrize("error", [ValueError, RuntimeError])
+def test_graph_errors_are_rasas(error: type) -> None:
+    with pytest.raises(Exception) as theirs:
+        ORIGINAL["graph_run"](_runner([], "c", error), {"__message__": []})
+    with pytest.raises(Exception) as ours:
+        rasa_server.run_graph_in_dask_order(_runner([], "c", error), {"__message__": []})
+    assert type(ours.value) is type(theirs.value)
+    assert str(ours.value) == str(theirs.value)
+    assert type(ours.value.__cause__) is type(theirs.value.__cause__)
+
+
+# --- the whole model: identical parses and predictions with every patch ------------------
+
+@pytest.fixture(scope="module")
+def agent() -> Any:
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    return asyncio.new_event_loop().run_until_complete(_load(Agent))
+
+
+async def _load(agent_class: Any) -> Any:
+    return agent_class.load(str(paths.MODELS / f"{paths.MODEL_NAME}.tar.gz"))
+
+
+PARSE_TEXTS = ["hej", "vem kallar till SIP?", "vad betyder SGI?", "hur snabbt ska jobbplanen vara klar?",
+               "vilken blankett används för gemensam kartläggning?", "asdf qwerty", "tack så mycket"]
+
+
+async def test_the_model_parses_and_predicts_the_same_with_the_patches(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.utils.tensorflow.models import RasaModel
+
+    async def results() -> List[Any]:
+        out = []
+        for text in PARSE_TEXTS:
+            parsed = await agent.parse_message(text)
+            tracker = DialogueStateTracker.from_events(
+                "t", [ActionExecuted(ACTION_LISTEN_NAME), UserUttered(text, parsed["intent"], parsed["entities"], parsed)],
+                agent.domain.slots,
+            )
+            prediction = agent.processor._predict_next_with_tracker(tracker)
+            out.append((parsed, prediction.probabilities, prediction.policy_name))
+        return out
+
+    monkeypatch.setattr(DaskGraphRunner, "run", ORIGINAL["graph_run"])
+    monkeypatch.setattr(RasaModel, "_rasa_predict", ORIGINAL["rasa_predict"])
+    expected = await results()
+    monkeypatch.undo()
+    rasa_server.install()
+    assert DaskGraphRunner.run is rasa_server.run_graph_in_dask_order
+    assert RasaModel._rasa_predict is rasa_server.rasa_predict_concrete
+    assert await results() == expected
