@@ -61,7 +61,7 @@ def domain_vocabulary(kb: m.KnowledgeBase) -> dict[str, list[str]]:
 class WordKind(enum.IntEnum):
     """What a word in a message is, seen from the knowledge base."""
 
-    FUNCTION = 0  # a stop word: "hur", "ska", "man"
+    FUNCTION = 0  # a stop word ("hur", "ska", "man") or punctuation
     GLOSSARY = 1  # a name or alias of a party, concept, form or law
     DOMAIN = 2  # any other word the knowledge base uses
     NEAR_GLOSSARY = 3  # a misspelling or compound of glossary words ("samordnig")
@@ -94,6 +94,8 @@ class DomainLexicon:
     def kind(self, raw: str, raw_lemma: str = "") -> WordKind:
         """The kind of one lower-cased word, given its lemma if the tokenizer knows it."""
         raw_lemma = raw_lemma or raw
+        if not any(ch.isalnum() for ch in raw):
+            return WordKind.FUNCTION  # punctuation: Rasa's spaCy tokenizer keeps "?" as a token
         if raw.isdigit():
             return WordKind.GLOSSARY if raw in self.glossary else WordKind.NUMBER
         if is_stop_word(raw, raw_lemma):
