@@ -2,8 +2,9 @@
 
 Rasa fingerprints its own inputs, yet SpacyNLP knows the spaCy pipeline, and the domain
 featurizer its vocabulary, only by their paths: rebuilt files at the same paths would not
-retrain anything. The fingerprint here therefore includes their digest (from
-`bot.build.build`), and a changed digest forces a full training.
+retrain anything, and Rasa does not look at the code of custom components at all. The
+fingerprint here therefore includes the digest of those files (from `bot.build.build`) and
+of the feature code, and a changed digest forces a full training.
 """
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ from bot import paths
 from bot.build import build
 
 STAMP = paths.MODELS / "fingerprint.json"
+# The code that turns text into NLU features, both when training and when serving (the
+# domain featurizer and the knowledge package's word handling). A model trained with other
+# feature code would be served features it was not trained on, so a change retrains.
+FEATURE_CODE = (paths.ROOT / "bot" / "nlp", paths.ROOT / "knowledge")
 
 
 def _files() -> List[Path]:
@@ -29,6 +34,16 @@ def _files() -> List[Path]:
     for folder in (paths.DATA, paths.DOMAIN, paths.KNOWLEDGE_BASE):
         files.extend(sorted(p for p in folder.rglob("*.yml") if p.is_file()))
     return files
+
+
+def feature_code_digest(folders: Iterable[Path] = FEATURE_CODE) -> str:
+    """A digest of the feature code's Python files, names included."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.glob("*.py")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def fingerprint(files: Iterable[Path], built_digest: str) -> str:
@@ -53,7 +68,9 @@ def _stamp() -> dict:
 
 def train(force: bool = False) -> Path:
     """Build, then train if the fingerprint differs from the last successful training."""
-    built_digest = build()
+    # Rasa would reuse its cached features when only this code changed, hence part of
+    # the digest that forces a full training.
+    built_digest = hashlib.sha256(f"{build()}:{feature_code_digest()}".encode()).hexdigest()
     wanted = fingerprint(_files(), built_digest)
     stamp = _stamp()
     if not force and model_file().exists() and stamp.get("fingerprint") == wanted:

@@ -14,7 +14,7 @@ import pytest
 import spacy
 
 from bot.nlp.pipeline import build_pipeline, pipeline_digest
-from bot.train import fingerprint
+from bot.train import feature_code_digest, fingerprint
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +54,11 @@ def test_a_changed_pipeline_changes_the_training_fingerprint(tmp_path: Path) -> 
     two = pipeline_digest([{"label": "party", "pattern": "AF", "id": "af"}], None)
     assert one != two
     assert fingerprint([], one) != fingerprint([], two)
+
+
+def test_changed_feature_code_changes_its_digest(tmp_path: Path) -> None:
+    """The featurizer's code runs at training and at serving time: a change must retrain."""
+    (tmp_path / "features.py").write_text("KINDS = 7\n", "utf-8")
+    before = feature_code_digest([tmp_path])
+    (tmp_path / "features.py").write_text("KINDS = 8\n", "utf-8")
+    assert feature_code_digest([tmp_path]) != before
