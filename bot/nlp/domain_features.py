@@ -93,7 +93,6 @@ class DomainVocabularyFeaturizer(SparseFeaturizer, GraphComponent):
         super().__init__(execution_context.node_name, config)
         self._model_storage = model_storage
         self._resource = resource
-        self._vocabulary = vocabulary
         self._lexicon = DomainLexicon.from_dict(vocabulary) if vocabulary else None
 
     @classmethod
@@ -115,7 +114,6 @@ class DomainVocabularyFeaturizer(SparseFeaturizer, GraphComponent):
             raise InvalidConfigException(
                 f"Ordlistan {path} saknas eller är trasig ({exc}). Kör `python -m bot.build` först."
             ) from None
-        self._vocabulary = vocabulary
         self._lexicon = DomainLexicon.from_dict(vocabulary)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / STORED_NAME).write_text(json.dumps(vocabulary, ensure_ascii=False), "utf-8")
