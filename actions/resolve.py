@@ -23,6 +23,10 @@ FOLLOW_UP_WORDS = set(
     i a sa så nu mer typ alltsa alltså eller finns nagon någon nagot något sker skall kan""".split()
 )
 STEP_FACETS = {"nar", "vem", "blanketter", "lagrum", "next"}
+# Facets that some entries answer and others don't ("hur" and "definition" every entry answers).
+ANSWERED_FACETS = {"nar", "vem", "blanketter", "lagrum"}
+# How far below the best hit an entry that answers the asked facet may score and still win.
+FACET_MARGIN = 0.1
 
 
 @dataclass
@@ -78,10 +82,55 @@ def resolve(
     answer = q.search_answer(text)
     if not answer.confident:
         return Resolution(near_misses=q.search(text, k=2))
+    preferred = facet_hit(q, answer.hits, facet)
+    if preferred is not None:
+        return Resolution(Target(preferred.kind, preferred.id, preferred.entry))
     if answer.ambiguous:
-        return Resolution(alternatives=answer.alternatives[:3])
+        asking = faq_asking(q, answer.alternatives, facet)
+        if asking is None:
+            return Resolution(alternatives=answer.alternatives[:3])
+        return Resolution(Target(asking.kind, asking.id, asking.entry))
     best = answer.best
     return Resolution(Target(best.kind, best.id, best.entry))
+
+
+def facet_hit(q: KnowledgeQuery, hits: Sequence[Any], facet: str) -> Optional[Any]:
+    """A close runner-up that answers the asked facet, when the best hit does not.
+
+    "När ska jag ansöka …?" should get the FAQ entry that says when, not the concept
+    that scores a little higher and then has to say "my sources don't say when".
+    """
+    if facet not in ANSWERED_FACETS or not hits or q.answers_facet(hits[0], facet):
+        return None
+    floor = hits[0].score - FACET_MARGIN
+    return next((h for h in hits[1:] if h.score >= floor and q.answers_facet(h, facet)), None)
+
+
+def faq_asking(q: KnowledgeQuery, hits: Sequence[Any], facet: str) -> Optional[Any]:
+    """Among entries too close to choose between, the one FAQ entry that asks this very facet.
+
+    "vem ansöker om samordning?" scores the step and the FAQ entry "Vem ansöker om
+    samordning …?" alike; the entry written as that question is the answer, not a
+    "Menar du …?".
+    """
+    if facet not in ANSWERED_FACETS:
+        return None
+    asking = [h for h in hits if h.kind == "faq" and q.answers_facet(h, facet)]
+    if len(asking) != 1:
+        return None
+    # Only an entry about the same subject as the others: a general FAQ entry that
+    # happens to ask "vilken lag …" is no answer to "vilken lag gäller för SIP?".
+    others = set().union(*(_subjects(h) for h in hits if h is not asking[0]))
+    return asking[0] if _subjects(asking[0]) & others else None
+
+
+def _subjects(hit: Any) -> set:
+    """The steps and concepts an entry is about."""
+    if hit.kind == "step":
+        return {hit.id}
+    if hit.kind == "concept":
+        return {hit.id, *hit.entry.steps}
+    return {*hit.entry.steps, *hit.entry.concepts}
 
 
 def step_for_facet(q: KnowledgeQuery, target: Target, facet: str) -> Optional[Target]:
@@ -92,6 +141,9 @@ def step_for_facet(q: KnowledgeQuery, target: Target, facet: str) -> Optional[Ta
     if target.kind != "concept" or facet not in STEP_FACETS:
         return target
     steps = q.concept_steps(target.id)
+    if facet in ANSWERED_FACETS:  # a step that answers the facet first
+        answering = {s.id for s in q.facet_steps(target.id, facet)}
+        steps.sort(key=lambda s: s.id not in answering)
     if len(steps) == 1 or (steps and facet != "lagrum"):
         return Target("step", steps[0].id, steps[0])
     return target

@@ -25,6 +25,17 @@ DEFINITION_RE = re.compile(
     r"|definition)\W*$",
     re.IGNORECASE)
 FACETS = ("nar", "vem", "hur", "blanketter", "lagrum")
+# Which facet an FAQ entry's question asks, read from its first words (folded, so
+# "När" and "Nar" match alike). An entry whose question asks nothing listed here
+# answers none of the step facets, only itself.
+FAQ_FACET_RES = {
+    "nar": re.compile(r"^(nar|hur (snabbt|lange|lang tid|tidigt|snart)|inom hur)\b"),
+    "vem": re.compile(r"^vem\b"),
+    "blanketter": re.compile(
+        r"^(finns det (en|nagon) blankett|(vilken|vilka|vilket) (blankett|blanketter|intyg|lakarintyg|formular)"
+        r"|behovs (ett )?lakarintyg)\b"),
+    "lagrum": re.compile(r"^((vilken|vilka) (\w*lag|lagar|paragraf)|vilket lagrum|vad sager lagen)\b"),
+}
 
 Searchable = Union[m.Step, m.Concept, m.FaqEntry]
 
@@ -205,6 +216,24 @@ class KnowledgeQuery:
     def concept_steps(self, concept_id: str) -> list[m.Step]:
         concept = self.kb.concepts.get(concept_id)
         return _unique_steps(self.kb, concept.steps) if concept else []
+
+    def facet_steps(self, concept_id: str, facet: str) -> list[m.Step]:
+        """The concept's steps that have something to say about `facet`, in the concept's order."""
+        return [s for s in self.concept_steps(concept_id) if not self.facet(s.id, facet).empty]
+
+    def answers_facet(self, hit: Hit, facet: str) -> bool:
+        """Whether an entry answers one facet of a question ("när …", "vilken blankett …").
+
+        Why: the best-scoring entry for "när ska jag ansöka om samordnad rehabilitering?"
+        is the concept, whose steps give no time, while an FAQ entry a little further
+        down answers exactly that. The caller prefers an entry that answers the facet.
+        """
+        if hit.kind == "step":
+            return not self.facet(hit.id, facet).empty
+        if hit.kind == "concept":
+            return bool(self.facet_steps(hit.id, facet))
+        pattern = FAQ_FACET_RES.get(facet)
+        return bool(pattern and pattern.search(fold(hit.entry.question)))
 
     # -- free text
     def search(self, question: str, k: int = 5, kinds: Optional[set[str]] = None) -> list[Hit]:

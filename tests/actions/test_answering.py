@@ -5,7 +5,9 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import ActionAnswer
-from actions.resolve import is_follow_up
+from actions.knowledge_access import get_query
+from actions.resolve import facet_hit, faq_asking, is_follow_up
+from knowledge.query import Hit
 from tests.actions.conftest import button_titles, make_tracker, slot_events, texts
 
 
@@ -98,3 +100,32 @@ async def test_honest_fallback_answers_logs_redacted_and_offers_help(tmp_path: P
     assert button_titles(dispatcher) == ["Vad kan du svara på?"]
     logged = (tmp_path / "unanswered.jsonl").read_text("utf-8")
     assert "070-123 45 67" not in logged and "fallback-user" not in logged
+
+
+def test_a_close_entry_that_answers_the_facet_beats_one_that_does_not() -> None:
+    q = get_query()
+    concept = Hit("concept", "arbetsformaga", 0.80, q.concept("arbetsformaga"))
+    faq = Hit("faq", "faq-nar-arbetsformaga", 0.74, q.faq("faq-nar-arbetsformaga"))
+    assert facet_hit(q, [concept, faq], "nar") is faq
+    assert facet_hit(q, [concept, faq], "blanketter") is None  # the concept's step lists a form
+    assert facet_hit(q, [concept, faq], "hur") is None  # every entry answers "hur"
+    far = Hit("faq", "faq-nar-arbetsformaga", 0.65, faq.entry)
+    assert facet_hit(q, [concept, far], "nar") is None  # too far below the best
+
+
+async def test_when_question_gets_the_entry_that_says_when() -> None:
+    dispatcher, events = await ask("när bedöms arbetsförmågan?", "ask_when")
+    assert "Läkaren bedömer arbetsförmågan när personen söker vård" in texts(dispatcher)
+    assert slot_events(events)["topic"] == "faq:faq-nar-arbetsformaga"
+
+
+def test_of_close_entries_the_one_faq_asking_the_facet_is_the_answer() -> None:
+    q = get_query()
+    step = Hit("step", "vard-lakarintyg", 0.80, q.step("vard-lakarintyg"))
+    when = Hit("faq", "faq-nar-arbetsformaga", 0.78, q.faq("faq-nar-arbetsformaga"))
+    other = Hit("faq", "faq-intyg-kostnad", 0.77, q.faq("faq-intyg-kostnad"))
+    assert faq_asking(q, [step, when, other], "nar") is when
+    assert faq_asking(q, [step, when, other], "blanketter") is None  # no FAQ asks which form
+    assert faq_asking(q, [step, when, other], "hur") is None
+    unrelated = Hit("step", "soc-sip", 0.80, q.step("soc-sip"))
+    assert faq_asking(q, [unrelated, when], "nar") is None  # the FAQ entry is about another step

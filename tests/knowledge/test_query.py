@@ -1,6 +1,10 @@
 import pickle
+from types import SimpleNamespace
+
+import pytest
 
 from knowledge import Form, KnowledgeQuery, entity_patterns, nlu_lookups
+from knowledge.query import Hit
 from knowledge.search import build_index
 
 
@@ -65,3 +69,34 @@ def test_entity_patterns_and_lookups(kb):
     party = dict(lookups["party"])
     assert "ek bistånd" in party["socialtjansten"] and "ek bistand" in party["socialtjansten"]
     assert set(lookups) == {"party", "step", "form", "concept"}
+
+
+def test_which_entries_answer_a_facet(query):
+    def hit(kind, entry_id):
+        return Hit(kind, entry_id, 1.0, query.get(kind, entry_id))
+
+    assert query.answers_facet(hit("step", "soc-utreda"), "nar")
+    assert not query.answers_facet(hit("step", "soc-sip"), "nar")
+    assert query.answers_facet(hit("step", "vard-lakarintyg"), "blanketter")
+    assert not query.answers_facet(hit("concept", "arbetsformaga"), "nar")  # its one step gives no time
+    assert query.answers_facet(hit("concept", "arbetsformaga"), "blanketter")
+    assert query.answers_facet(hit("faq", "faq-nar-arbetsformaga"), "nar")
+    assert query.answers_facet(hit("faq", "faq-intyg-kostnad"), "vem")  # "Vem betalar …"
+    assert not query.answers_facet(hit("faq", "faq-samtycke"), "nar")
+    assert [s.id for s in query.facet_steps("sip", "lagrum")] == ["soc-sip"]
+
+
+@pytest.mark.parametrize("question, facet", [
+    ("När ska jag ansöka om samordning av rehabiliteringsinsatser?", "nar"),
+    ("Hur snabbt ska Jobbtorg göra en jobbplan?", "nar"),
+    ("Vem har ansvaret för att samordna rehabiliteringen?", "vem"),
+    ("Finns det en blankett för ansökan om samordning?", "blanketter"),
+    ("Vilket läkarintyg ska vården skriva?", "blanketter"),
+    ("Vilken socialtjänstlag gäller?", "lagrum"),
+    ("Hur kallar jag till SIP?", None),
+    ("Vad betyder SGI 0?", None),
+])
+def test_the_facet_an_faq_question_asks(query, question, facet):
+    entry = SimpleNamespace(question=question)
+    asked = [f for f in ("nar", "vem", "blanketter", "lagrum") if query.answers_facet(Hit("faq", "x", 1.0, entry), f)]
+    assert asked == ([facet] if facet else [])
