@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.knowledge_access import get_query
-from actions.resolve import Resolution, Target, resolve, step_for_facet
+from actions.resolve import Resolution, Target, entity_ids, resolve, step_for_facet
 from actions.unanswered import log_unanswered
 
 INTENT_FACETS = {
@@ -83,7 +83,7 @@ def answer_unresolved(
 
 
 def answer_roles(dispatcher: CollectingDispatcher, q: Any, entities: List[Dict]) -> List[Dict]:
-    party_ids = {str(e.get("value")) for e in entities if e.get("entity") == "party"}
+    party_ids = entity_ids(q, entities, "party")
     party: Optional[Any] = q.party(next(iter(party_ids))) if len(party_ids) == 1 else None
     text, buttons = replies.roles_reply(q, party)
     dispatcher.utter_message(text=text, buttons=buttons)

@@ -155,7 +155,9 @@ def concept_law_reply(q: KnowledgeQuery, concept: m.Concept) -> tuple[str, List[
         law = "Lagrum för " + concept.term + ": " + "; ".join(law_label(q, ref) for ref in concept.legal) + "."
     else:
         law = f"Mina källor anger inget lagrum för {concept.term}."
-    return f"{law}\n{sources_line(q, [concept])}", []
+    # Each step of the concept may rest on its own paragraph; a button asks for it.
+    buttons = [button(short_step(q, s), "ask_law", "step", s.id) for s in q.concept_steps(concept.id)[:2]]
+    return f"{law}\n{sources_line(q, [concept])}", buttons
 
 
 def faq_reply(q: KnowledgeQuery, faq: m.FaqEntry) -> tuple[str, List[Dict[str, str]]]:

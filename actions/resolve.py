@@ -58,12 +58,17 @@ def parse_topic(q: KnowledgeQuery, value: Optional[str]) -> Optional[Target]:
     return Target(kind, entry_id, entry) if entry is not None and kind in {"step", "concept", "faq"} else None
 
 
+def entity_ids(q: KnowledgeQuery, entities: Sequence[Dict[str, Any]], kind: str) -> set:
+    """The knowledge-base ids of the entities of one kind, inflected names included."""
+    ids = (q.entry_id(kind, str(e.get("value"))) for e in entities if e.get("entity") == kind)
+    return {i for i in ids if i is not None}
+
+
 def entity_target(q: KnowledgeQuery, entities: Sequence[Dict[str, Any]], facet: str) -> Optional[Target]:
     """A single step (or, for definitions, concept) named by the entity ruler."""
     order = ["concept", "step"] if facet == "definition" else ["step"]
     for kind in order:
-        ids = {str(e.get("value")) for e in entities if e.get("entity") == kind}
-        found = [q.get(kind, i) for i in ids if q.get(kind, i) is not None]
+        found = [q.get(kind, i) for i in entity_ids(q, entities, kind)]
         if len(found) == 1:
             return Target(kind, found[0].id, found[0])
     return None
@@ -87,9 +92,12 @@ def resolve(
         return Resolution(Target(preferred.kind, preferred.id, preferred.entry))
     if answer.ambiguous:
         asking = faq_asking(q, answer.alternatives, facet)
-        if asking is None:
-            return Resolution(alternatives=answer.alternatives[:3])
-        return Resolution(Target(asking.kind, asking.id, asking.entry))
+        if asking is not None:
+            return Resolution(Target(asking.kind, asking.id, asking.entry))
+        named = named_concept(q, answer.alternatives, entities)
+        if named is not None:
+            return Resolution(Target("concept", named.id, named))
+        return Resolution(alternatives=answer.alternatives[:3])
     best = answer.best
     return Resolution(Target(best.kind, best.id, best.entry))
 
@@ -122,6 +130,21 @@ def faq_asking(q: KnowledgeQuery, hits: Sequence[Any], facet: str) -> Optional[A
     # happens to ask "vilken lag …" is no answer to "vilken lag gäller för SIP?".
     others = set().union(*(_subjects(h) for h in hits if h is not asking[0]))
     return asking[0] if _subjects(asking[0]) & others else None
+
+
+def named_concept(q: KnowledgeQuery, hits: Sequence[Any], entities: Sequence[Dict[str, Any]]) -> Optional[Any]:
+    """The one concept the message names, when the close hits include parts of it.
+
+    "Vilken lag gäller för SIP?" scores an FAQ entry about SIP and a general one about
+    the social services act alike. The user named SIP, so the answer is SIP's own (its
+    legal basis, or its step that answers the question) rather than a "Menar du …?".
+    """
+    ids = entity_ids(q, entities, "concept")
+    concept = q.concept(ids.pop()) if len(ids) == 1 else None
+    if concept is None:
+        return None
+    parts = {concept.id, *concept.steps}
+    return concept if any(_subjects(h) & parts for h in hits) else None
 
 
 def _subjects(hit: Any) -> set:

@@ -12,7 +12,7 @@ from typing import Optional, Union
 
 from . import model as m
 from .search import SearchIndex, build_index
-from .text import fold
+from .text import analyse, fold
 
 CONFIDENCE_THRESHOLD = 0.45
 AMBIGUITY_MARGIN = 0.05
@@ -133,6 +133,20 @@ class KnowledgeQuery:
                  "source": self.kb.sources, "phase": self.kb.phases,
                  "quickguide": self.kb.quickguides}.get(kind, {})
         return table.get(entry_id)
+
+    def entry_id(self, kind: str, name: str) -> Optional[str]:
+        """The id of the one party, concept or form a name means, in any inflection.
+
+        The NLU's synonyms know the names as the knowledge base writes them, so an
+        inflected "läkarintyget" or "arbetsträningen" reaches the actions unmapped;
+        the search index's lemma-based phrase map still knows which entry it is.
+        """
+        if self.get(kind, name) is not None:
+            return name
+        prefix = f"@{kind}:"
+        lemmas = [t.lemma for t in analyse(name)]
+        ids = {c[len(prefix):] for c in self.index.phrases.canon_terms(lemmas) if c.startswith(prefix)}
+        return ids.pop() if len(ids) == 1 else None
 
     def sources_of(self, entry) -> tuple[m.Source, ...]:
         return tuple(self.kb.sources[s] for s in getattr(entry, "source", ()) if s in self.kb.sources)

@@ -6,7 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import ActionAnswer
 from actions.knowledge_access import get_query
-from actions.resolve import facet_hit, faq_asking, is_follow_up
+from actions.resolve import facet_hit, faq_asking, is_follow_up, named_concept
 from knowledge.query import Hit
 from tests.actions.conftest import button_titles, make_tracker, slot_events, texts
 
@@ -129,3 +129,38 @@ def test_of_close_entries_the_one_faq_asking_the_facet_is_the_answer() -> None:
     assert faq_asking(q, [step, when, other], "hur") is None
     unrelated = Hit("step", "soc-sip", 0.80, q.step("soc-sip"))
     assert faq_asking(q, [unrelated, when], "nar") is None  # the FAQ entry is about another step
+
+
+def test_close_entries_about_a_named_concept_give_the_concept() -> None:
+    q = get_query()
+    sip_step = Hit("step", "vard-sip", 0.80, q.step("vard-sip"))
+    other = Hit("faq", "faq-samtycke", 0.79, q.faq("faq-samtycke"))
+    sip = [{"entity": "concept", "value": "sip"}]
+    assert named_concept(q, [sip_step, other], sip) is q.concept("sip")
+    assert named_concept(q, [other], sip) is None  # no close hit is about SIP
+    assert named_concept(q, [sip_step, other], []) is None  # the message names no concept
+    two = sip + [{"entity": "concept", "value": "sgi"}]
+    assert named_concept(q, [sip_step, other], two) is None  # two concepts: still ask
+
+
+async def test_law_question_about_a_named_concept_gets_its_legal_basis(monkeypatch) -> None:
+    from knowledge.query import Answer
+
+    q = get_query()
+    hits = [Hit("step", "soc-sip", 0.80, q.step("soc-sip")), Hit("step", "vard-sip", 0.79, q.step("vard-sip"))]
+    monkeypatch.setattr(type(q), "search_answer", lambda self, text, **kw: Answer(hits, True, True))
+    dispatcher, events = await ask("vilken lag gäller för sip", "ask_law", [{"entity": "concept", "value": "sip"}])
+    assert texts(dispatcher).startswith("Lagrum för SIP:")
+    assert len(button_titles(dispatcher)) == 2  # one per SIP step, asking its own paragraph
+    assert slot_events(events) == {"topic": "concept:sip"}
+    dispatcher, _ = await ask("vilken lag gäller för sip", "ask_law")
+    assert texts(dispatcher).startswith("Menar du")  # without the entity it still asks
+
+
+async def test_an_inflected_entity_still_names_its_entry() -> None:
+    # "arbetsförmågan" is not among the NLU's synonyms, so the entity value arrives raw.
+    entities = [{"entity": "concept", "value": "arbetsförmågan"}]
+    _, events = await ask("vad betyder det", "ask_definition", entities)  # the text alone finds nothing
+    assert slot_events(events) == {"topic": "concept:arbetsformaga"}
+    _, events = await ask("vad betyder det", "ask_definition")
+    assert slot_events(events) == {}

@@ -100,3 +100,13 @@ def test_the_facet_an_faq_question_asks(query, question, facet):
     entry = SimpleNamespace(question=question)
     asked = [f for f in ("nar", "vem", "blanketter", "lagrum") if query.answers_facet(Hit("faq", "x", 1.0, entry), f)]
     assert asked == ([facet] if facet else [])
+
+
+def test_entry_id_knows_inflected_names(query):
+    # The NLU's synonyms map only the names as written; the actions get the rest raw.
+    assert query.entry_id("concept", "sip") == "sip"
+    assert query.entry_id("concept", "arbetsförmågan") == "arbetsformaga"
+    assert query.entry_id("concept", "SIP-mötet") == "sip"
+    assert query.entry_id("party", "Försäkringskassans") == "fk"
+    assert query.entry_id("concept", "pannkaka") is None
+    assert query.entry_id("party", "arbetsförmågan") is None  # a concept is no party
