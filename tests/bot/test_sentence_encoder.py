@@ -100,3 +100,20 @@ def test_missing_package_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(sentence_encoder, "_encoders", {})
     with pytest.raises(InvalidConfigException, match="make setup"):
         sentence_encoder.sentence_encoder(1)
+
+
+def test_a_training_message_is_encoded_once_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cross-validation trains five models on overlapping data; each message costs one encoding."""
+    encoded: list = []
+    real = sentence_encoder.encode
+    monkeypatch.setattr(sentence_encoder, "_trained_vectors", {})
+    monkeypatch.setattr(sentence_encoder, "encode", lambda enc, texts: encoded.extend(texts) or real(enc, texts))
+    component = SentenceEncoderFeaturizer.create(*_setup(tmp_path))
+    component.train(TrainingData([Message(data={TEXT: t}) for t in TRAINING[:4]]))
+    component.process_training_data(TrainingData([Message(data={TEXT: t}) for t in TRAINING[:4]]))
+    component.train(TrainingData([Message(data={TEXT: t}) for t in TRAINING[1:]]))
+    assert sorted(encoded) == sorted(TRAINING)
+    # A live message is always encoded afresh, never looked up.
+    before = _vector(component, TRAINING[0])
+    sentence_encoder._trained_vectors[TRAINING[0]] = np.zeros(384, dtype=np.float32)
+    assert np.allclose(_vector(component, TRAINING[0]), before)
