@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List
 
 from bot import paths
 from bot.build import build
@@ -28,11 +28,27 @@ def run_crossval() -> float:
     build()
     started = time.monotonic()
     cmd = [
-        sys.executable, "-m", "bot.crossval", WORKER_FLAG, "test", "nlu", "--nlu", str(paths.DATA / "nlu"), "--config", str(paths.CONFIG),
+        sys.executable, "-m", "bot.crossval", WORKER_FLAG,
+        "test", "nlu", "--nlu", str(paths.DATA / "nlu"), "--config", str(paths.CONFIG),
         "--cross-validation", "--folds", str(FOLDS), "--out", str(OUT),
     ]
     subprocess.run(cmd, cwd=paths.ROOT, check=True)
     return time.monotonic() - started
+
+
+def only_test_folds(score: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Rasa's `combine_result`, skipped for the call that scores a fold's training part.
+
+    Rasa's cross-validation calls it twice per fold: first with the training part and no
+    result lists, then with the test part and the lists the report is built from.
+    """
+
+    async def scored(*params: Any, **kwargs: Any) -> Any:
+        if len(params) <= 5 and kwargs.get("intent_results") is None:
+            return params[0], params[1], params[2]
+        return await score(*params, **kwargs)
+
+    return scored
 
 
 def rasa_worker(args: List[str]) -> None:
@@ -46,14 +62,7 @@ def rasa_worker(args: List[str]) -> None:
     import rasa.nlu.test as nlu_test
     from rasa.__main__ import main as rasa_main
 
-    score = nlu_test.combine_result
-
-    async def test_folds_only(*params: Any, **kwargs: Any) -> Any:
-        if len(params) <= 5 and kwargs.get("intent_results") is None:  # Rasa's training-part call
-            return params[0], params[1], params[2]
-        return await score(*params, **kwargs)
-
-    nlu_test.combine_result = test_folds_only
+    nlu_test.combine_result = only_test_folds(nlu_test.combine_result)
     numpy.random.seed(FOLD_SEED)
     sys.argv = ["rasa", *args]
     rasa_main()
