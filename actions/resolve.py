@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
 from knowledge import KnowledgeQuery
+from knowledge.text import analyse
 
 # Words that only say *what* is asked, not *about what*: a message made of these alone
 # ("vilken blankett?", "och sen då?", "vem gör det?") refers to the current topic.
@@ -27,6 +28,13 @@ STEP_FACETS = {"nar", "vem", "blanketter", "lagrum", "next"}
 ANSWERED_FACETS = {"nar", "vem", "blanketter", "lagrum"}
 # How far below the best hit an entry that answers the asked facet may score and still win.
 FACET_MARGIN = 0.1
+# Lemmas (folded) that name the kind of answer asked for, not its subject. The knowledge
+# base uses them as content too ("I ruta 14 står vilken blankett …"), so in a question they
+# can pull an entry that mentions forms above the one the question is about.
+FACET_WORDS = {
+    "blanketter": {"blankett", "formular", "dokument", "papper"},
+    "lagrum": {"lagrum", "paragraf", "lagstod", "lagstodet", "lag", "lagtext"},
+}
 
 
 @dataclass
@@ -87,7 +95,7 @@ def resolve(
     answer = q.search_answer(text)
     if not answer.confident:
         return Resolution(near_misses=q.search(text, k=2))
-    preferred = facet_hit(q, answer.hits, facet)
+    preferred = facet_hit(q, answer.hits, facet) or subject_hit(q, text, facet, answer.hits)
     if preferred is not None:
         return Resolution(Target(preferred.kind, preferred.id, preferred.entry))
     if answer.ambiguous:
@@ -112,6 +120,33 @@ def facet_hit(q: KnowledgeQuery, hits: Sequence[Any], facet: str) -> Optional[An
         return None
     floor = hits[0].score - FACET_MARGIN
     return next((h for h in hits[1:] if h.score >= floor and q.answers_facet(h, facet)), None)
+
+
+def subject_hit(q: KnowledgeQuery, text: str, facet: str, hits: Sequence[Any]) -> Optional[Any]:
+    """The entry about the question's subject, found without the words that name the facet.
+
+    "Vilken blankett använder läkaren?" asks for forms about the doctor's work. Searched
+    whole, the FAQ entry on calling a SIP wins because it mentions "blankett"; searched
+    as "använder läkaren" the entry on which läkarintyg to use wins, and it answers the
+    facet. Used only when the best whole-text hit does not answer the facet.
+    """
+    words = FACET_WORDS.get(facet)
+    if not words or not hits or q.answers_facet(hits[0], facet):
+        return None
+    kept = [w for w in re.findall(r"\w+", text) if not _names_facet(w, words)]
+    if not any(_names_facet(w, words) for w in re.findall(r"\w+", text)):
+        return None
+    if not any(not t.stop for t in analyse(" ".join(kept))):
+        return None
+    answer = q.search_answer(" ".join(kept))
+    if not answer.confident:
+        return None
+    floor = answer.hits[0].score - FACET_MARGIN
+    return next((h for h in answer.hits if h.score >= floor and q.answers_facet(h, facet)), None)
+
+
+def _names_facet(word: str, words: set) -> bool:
+    return any(t.lemma in words or t.surface in words for t in analyse(word))
 
 
 def faq_asking(q: KnowledgeQuery, hits: Sequence[Any], facet: str) -> Optional[Any]:

@@ -119,6 +119,20 @@ async def test_when_question_gets_the_entry_that_says_when() -> None:
     assert slot_events(events)["topic"] == "faq:faq-nar-arbetsformaga"
 
 
+async def test_form_question_is_answered_about_its_subject_not_the_word_blankett() -> None:
+    # Searched whole, an FAQ entry on preparing a meeting wins: its answer says "blankett".
+    q = get_query()
+    assert q.search("vilka blanketter ska läkaren ha", k=1)[0].id == "faq-forbereda-mote"
+    dispatcher, events = await ask("vilka blanketter ska läkaren ha", "ask_form")
+    assert slot_events(events) == {"topic": "step:vard-lakarintyg"}
+    assert "Läkarintyg för sjukpenning" in texts(dispatcher)
+    # With no subject beside the facet word, or for a facet every entry answers, no change.
+    _, events = await ask("vilken blankett", "ask_form")
+    assert slot_events(events) == {"topic": "faq:faq-forbereda-mote"}
+    _, events = await ask("vilka blanketter ska läkaren ha", "ask_how")
+    assert slot_events(events) == {"topic": "faq:faq-forbereda-mote"}
+
+
 def test_of_close_entries_the_one_faq_asking_the_facet_is_the_answer() -> None:
     q = get_query()
     step = Hit("step", "vard-lakarintyg", 0.80, q.step("vard-lakarintyg"))
