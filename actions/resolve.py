@@ -174,12 +174,18 @@ def named_concept(q: KnowledgeQuery, hits: Sequence[Any], entities: Sequence[Dic
     the social services act alike. The user named SIP, so the answer is SIP's own (its
     legal basis, or its step that answers the question) rather than a "Menar du …?".
     """
-    ids = entity_ids(q, entities, "concept")
+    ids = entity_ids(q, entities, "concept") or _concepts_named_otherwise(q, entities)
     concept = q.concept(ids.pop()) if len(ids) == 1 else None
     if concept is None:
         return None
     parts = {concept.id, *concept.steps}
     return concept if any(_subjects(h) & parts for h in hits) else None
+
+
+def _concepts_named_otherwise(q: KnowledgeQuery, entities: Sequence[Dict[str, Any]]) -> set:
+    """Concepts named by an entity of another kind: "Finsam" is a party and a concept."""
+    ids = (q.entry_id("concept", str(e.get("value"))) for e in entities if e.get("entity") != "topic")
+    return {i for i in ids if i is not None}
 
 
 def _subjects(hit: Any) -> set:

@@ -155,6 +155,11 @@ def test_close_entries_about_a_named_concept_give_the_concept() -> None:
     assert named_concept(q, [sip_step, other], []) is None  # the message names no concept
     two = sip + [{"entity": "concept", "value": "sgi"}]
     assert named_concept(q, [sip_step, other], two) is None  # two concepts: still ask
+    # A name the NLU took for a party can be a concept's name too ("Finsam", "ek bistånd").
+    bistand = Hit("concept", "ekonomiskt-bistand", 0.80, q.concept("ekonomiskt-bistand"))
+    as_party = [{"entity": "party", "value": "ek bistånd"}]
+    assert named_concept(q, [bistand, other], as_party) is q.concept("ekonomiskt-bistand")
+    assert named_concept(q, [sip_step, other], [{"entity": "party", "value": "fk"}]) is None
 
 
 async def test_law_question_about_a_named_concept_gets_its_legal_basis(monkeypatch) -> None:
