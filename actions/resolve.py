@@ -133,12 +133,11 @@ def subject_hit(q: KnowledgeQuery, text: str, facet: str, hits: Sequence[Any]) -
     words = FACET_WORDS.get(facet)
     if not words or not hits or q.answers_facet(hits[0], facet):
         return None
-    kept = [w for w in re.findall(r"\w+", text) if not _names_facet(w, words)]
-    if not any(_names_facet(w, words) for w in re.findall(r"\w+", text)):
-        return None
-    if not any(not t.stop for t in analyse(" ".join(kept))):
-        return None
-    answer = q.search_answer(" ".join(kept))
+    every = re.findall(r"\w+", text)
+    subject = " ".join(w for w in every if not _names_facet(w, words))
+    if len(subject.split()) == len(every) or all(t.stop for t in analyse(subject)):
+        return None  # no facet word to drop, or nothing but the facet was asked
+    answer = q.search_answer(subject)
     if not answer.confident:
         return None
     floor = answer.hits[0].score - FACET_MARGIN

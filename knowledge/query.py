@@ -244,8 +244,8 @@ class KnowledgeQuery:
         """
         if hit.kind == "step":
             return not self.facet(hit.id, facet).empty
-        if hit.kind == "concept":
-            return bool(self.facet_steps(hit.id, facet))
+        if hit.kind == "concept":  # a concept's own legal basis answers "vilken lag …"
+            return bool(self.facet_steps(hit.id, facet)) or (facet == "lagrum" and bool(hit.entry.legal))
         pattern = FAQ_FACET_RES.get(facet)
         return bool(pattern and pattern.search(fold(hit.entry.question)))
 

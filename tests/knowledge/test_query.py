@@ -84,6 +84,9 @@ def test_which_entries_answer_a_facet(query):
     assert query.answers_facet(hit("faq", "faq-intyg-kostnad"), "vem")  # "Vem betalar …"
     assert not query.answers_facet(hit("faq", "faq-samtycke"), "nar")
     assert [s.id for s in query.facet_steps("sip", "lagrum")] == ["soc-sip"]
+    assert not query.facet_steps("ekonomiskt-bistand", "lagrum")  # no step of its own …
+    assert query.answers_facet(hit("concept", "ekonomiskt-bistand"), "lagrum")  # … but a law
+    assert not query.answers_facet(hit("concept", "ekonomiskt-bistand"), "nar")
 
 
 @pytest.mark.parametrize("question, facet", [
