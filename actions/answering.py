@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.knowledge_access import get_query
-from actions.resolve import Resolution, Target, entity_ids, resolve, step_for_facet
+from actions.resolve import Resolution, Target, entity_ids, only_party_named, resolve, step_for_facet
 from actions.unanswered import log_unanswered
 
 INTENT_FACETS = {
@@ -26,10 +26,11 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, q: Any) 
     message = tracker.latest_message
     intent = (message.get("intent") or {}).get("name") or "ask_how"
     entities = message.get("entities") or []
-    if intent == "ask_roles":
+    text = message.get("text") or ""
+    if intent == "ask_roles" or (intent == "ask_how" and only_party_named(q, text, entities)):
         return answer_roles(dispatcher, q, entities)
     facet = INTENT_FACETS.get(intent, "hur")
-    found = resolve(q, message.get("text") or "", facet, entities, tracker.get_slot("topic"))
+    found = resolve(q, text, facet, entities, tracker.get_slot("topic"))
     if found.target is None:
         return answer_unresolved(dispatcher, tracker, q, intent, found)
     target = step_for_facet(q, found.target, facet) or found.target

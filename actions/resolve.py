@@ -23,6 +23,12 @@ FOLLOW_UP_WORDS = set(
     ansvarar for för anvanda använda anvands används anvander använder behover behöver kommer stod stöd pa på
     i a sa så nu mer typ alltsa alltså eller finns nagon någon nagot något sker skall kan""".split()
 )
+# Words that ask to be told about something without saying what about it ("berätta om
+# Jobbtorg", "hur funkar FK?"): with a party's name alone, the party's role is the answer.
+TELL_ME_WORDS = set(
+    """berätta beratta berättar beskriv förklara forklara info information lite mer kort om
+    hur vad funkar fungerar jobbar arbetar gör gor är ar tell me about du kan""".split()
+)
 STEP_FACETS = {"nar", "vem", "blanketter", "lagrum", "next"}
 # Facets that some entries answer and others don't ("hur" and "definition" every entry answers).
 ANSWERED_FACETS = {"nar", "vem", "blanketter", "lagrum"}
@@ -55,6 +61,22 @@ def is_follow_up(text: str) -> bool:
     """True when the message names no subject of its own."""
     words = re.findall(r"\w+", text.lower())
     return bool(words) and all(w in FOLLOW_UP_WORDS or w.isdigit() for w in words)
+
+
+def only_party_named(q: KnowledgeQuery, text: str, entities: Sequence[Dict[str, Any]]) -> bool:
+    """True when the message names one party and nothing else it could be about.
+
+    A party whose name is also a concept's ("Finsam") is left to the concept.
+    """
+    if len(entity_ids(q, entities, "party")) != 1 or any(e.get("entity") != "party" for e in entities):
+        return False
+    if _concepts_named_otherwise(q, entities):
+        return False
+    rest = text
+    for e in sorted(entities, key=lambda e: -(e.get("start") or 0)):
+        if isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+            rest = rest[: e["start"]] + " " + rest[e["end"] :]
+    return all(w in TELL_ME_WORDS for w in re.findall(r"\w+", rest.lower()))
 
 
 def parse_topic(q: KnowledgeQuery, value: Optional[str]) -> Optional[Target]:

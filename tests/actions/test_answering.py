@@ -73,6 +73,16 @@ async def test_roles_without_party_lists_every_party() -> None:
     assert texts(dispatcher).count("- **") == 4  # the fixture has four parties
 
 
+async def test_a_party_named_alone_gets_its_role() -> None:
+    fk = [{"entity": "party", "value": "fk", "start": 11, "end": 13}]
+    dispatcher, _ = await ask("berätta om FK", "ask_how", fk)
+    roles, _ = await ask("vad gör FK", "ask_roles", [{"entity": "party", "value": "fk", "start": 7, "end": 9}])
+    assert texts(dispatcher) == texts(roles)
+    # With a subject of its own the message is a question about that subject.
+    dispatcher, _ = await ask("berätta om FK och sjukpenning", "ask_how", fk)
+    assert texts(dispatcher) != texts(roles)
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [("vilken blankett?", True), ("och sen då?", True), ("vem gör det", True), ("nasta steg", True),
