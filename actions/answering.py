@@ -33,7 +33,7 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, q: Any) 
     found = resolve(q, text, facet, entities, tracker.get_slot("topic"))
     if found.target is None:
         return answer_unresolved(dispatcher, tracker, q, intent, found)
-    target = step_for_facet(q, found.target, facet) or found.target
+    target = step_for_facet(q, found.target, facet, text) or found.target
     return answer_target(dispatcher, q, target, facet)
 
 

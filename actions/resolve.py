@@ -119,7 +119,7 @@ def resolve(
         return Resolution(near_misses=q.search(text, k=2))
     preferred = facet_hit(q, answer.hits, facet) or subject_hit(q, text, facet, answer.hits)
     if preferred is not None:
-        return Resolution(Target(preferred.kind, preferred.id, preferred.entry))
+        return Resolution(on_subject(q, preferred, text, entities, facet))
     if answer.ambiguous:
         asking = faq_asking(q, answer.alternatives, facet)
         if asking is not None:
@@ -128,8 +128,23 @@ def resolve(
         if named is not None:
             return Resolution(Target("concept", named.id, named))
         return Resolution(alternatives=answer.alternatives[:3])
-    best = answer.best
-    return Resolution(Target(best.kind, best.id, best.entry))
+    return Resolution(on_subject(q, answer.best, text, entities, facet))
+
+
+def on_subject(q: KnowledgeQuery, hit: Any, text: str, entities: Sequence[Dict[str, Any]], facet: str) -> Target:
+    """For a law question, the named concept's own legal basis rather than an entry about
+    something else.
+
+    "Vilket lagrum gäller för SIP?" finds a general FAQ entry on the new social services
+    act first; SIP has its own legal basis, and that is what was asked for. An entry that
+    cites a law the question names ("vad säger socialtjänstlagen om …") still answers.
+    """
+    found = Target(hit.kind, hit.id, hit.entry)
+    concept = _one_named_concept(q, entities) if facet == "lagrum" else None
+    if concept is None or not concept.legal or _subjects(hit) & {concept.id, *concept.steps}:
+        return found
+    cited = {ref.law for ref in getattr(hit.entry, "legal", ())}
+    return found if cited & q.laws_named(text) else Target("concept", concept.id, concept)
 
 
 def facet_hit(q: KnowledgeQuery, hits: Sequence[Any], facet: str) -> Optional[Any]:
@@ -195,17 +210,21 @@ def named_concept(q: KnowledgeQuery, hits: Sequence[Any], entities: Sequence[Dic
     the social services act alike. The user named SIP, so the answer is SIP's own (its
     legal basis, or its step that answers the question) rather than a "Menar du …?".
     """
-    ids = entity_ids(q, entities, "concept") or _concepts_named_otherwise(q, entities)
-    concept = q.concept(ids.pop()) if len(ids) == 1 else None
+    concept = _one_named_concept(q, entities)
     if concept is None:
         return None
     parts = {concept.id, *concept.steps}
     return concept if any(_subjects(h) & parts for h in hits) else None
 
 
+def _one_named_concept(q: KnowledgeQuery, entities: Sequence[Dict[str, Any]]) -> Optional[Any]:
+    ids = entity_ids(q, entities, "concept") or _concepts_named_otherwise(q, entities)
+    return q.concept(ids.pop()) if len(ids) == 1 else None
+
+
 def _concepts_named_otherwise(q: KnowledgeQuery, entities: Sequence[Dict[str, Any]]) -> set:
-    """Concepts named by an entity of another kind: "Finsam" is a party and a concept."""
-    ids = (q.entry_id("concept", str(e.get("value"))) for e in entities if e.get("entity") != "topic")
+    """Concepts named by a party entity: "Finsam" is a party and a concept."""
+    ids = (q.entry_id("concept", str(e.get("value"))) for e in entities if e.get("entity") == "party")
     return {i for i in ids if i is not None}
 
 
@@ -218,14 +237,22 @@ def _subjects(hit: Any) -> set:
     return {*hit.entry.steps, *hit.entry.concepts}
 
 
-def step_for_facet(q: KnowledgeQuery, target: Target, facet: str) -> Optional[Target]:
-    """Questions about *when/who/forms/law/next* of a concept or FAQ entry are about its step."""
+def step_for_facet(q: KnowledgeQuery, target: Target, facet: str, text: str = "") -> Optional[Target]:
+    """Questions about *when/who/forms/law/next* of a concept or FAQ entry are about its step.
+
+    Of a concept's steps, the one the question's words fit best comes first: "vem skriver
+    läkarintyget?" is about the step where the doctor writes it, not the concept's first
+    step (the social services checking that a certificate exists).
+    """
     if target.kind == "faq" and facet == "next" and target.entry.steps and q.step(target.entry.steps[0]):
         step = q.step(target.entry.steps[0])
         return Target("step", step.id, step)
     if target.kind != "concept" or facet not in STEP_FACETS:
         return target
     steps = q.concept_steps(target.id)
+    if text and len(steps) > 1:
+        rank = {h.id: i for i, h in enumerate(q.search(text, k=len(steps) + 10, kinds={"step"}))}
+        steps.sort(key=lambda s: rank.get(s.id, len(rank)))
     if facet in ANSWERED_FACETS:  # a step that answers the facet first
         answering = {s.id for s in q.facet_steps(target.id, facet)}
         steps.sort(key=lambda s: s.id not in answering)

@@ -249,6 +249,19 @@ class KnowledgeQuery:
         pattern = FAQ_FACET_RES.get(facet)
         return bool(pattern and pattern.search(fold(hit.entry.question)))
 
+    def laws_named(self, text: str) -> set[str]:
+        """The laws a question names, by short name ("SoL") or by the word that is the law's
+        name ("socialtjänstlagen", "socialförsäkringsbalken"), in any case and without å/ä/ö."""
+        words = set(re.findall(r"\w+", fold(text)))
+        folded = " ".join(re.findall(r"\w+", fold(text)))
+        named = set()
+        for law in self.kb.laws.values():
+            short = " ".join(re.findall(r"\w+", fold(law.short or "")))
+            names = {w for w in re.findall(r"\w+", fold(law.name)) if w.endswith(("lagen", "balken")) and w != "lagen"}
+            if (short and f" {short} " in f" {folded} ") or names & words:
+                named.add(law.id)
+        return named
+
     # -- free text
     def search(self, question: str, k: int = 5, kinds: Optional[set[str]] = None) -> list[Hit]:
         """Ranked steps, concepts and FAQ entries for a Swedish question."""

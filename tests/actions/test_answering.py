@@ -6,7 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answering import ActionAnswer
 from actions.knowledge_access import get_query
-from actions.resolve import facet_hit, faq_asking, is_follow_up, named_concept
+from actions.resolve import Target, facet_hit, faq_asking, is_follow_up, named_concept, on_subject, step_for_facet
 from knowledge.query import Hit
 from tests.actions.conftest import button_titles, make_tracker, slot_events, texts
 
@@ -71,6 +71,29 @@ async def test_no_good_answer_is_honest_and_logged_redacted(tmp_path: Path) -> N
 async def test_roles_without_party_lists_every_party() -> None:
     dispatcher, _ = await ask("vem gör vad", "ask_roles")
     assert texts(dispatcher).count("- **") == 4  # the fixture has four parties
+
+
+def test_a_law_question_about_a_named_concept_is_not_answered_by_an_entry_about_another() -> None:
+    q = get_query()
+    general = Hit("faq", "faq-ny-socialtjanstlag", 0.9, q.faq("faq-ny-socialtjanstlag"))
+    sip = [{"entity": "concept", "value": "sip"}]
+    assert on_subject(q, general, "vilket lagrum gäller för sip", sip, "lagrum").id == "sip"
+    # The entry cites the law the question names, so it answers.
+    assert on_subject(q, general, "vad säger socialtjänstlagen om sip", sip, "lagrum").id == general.id
+    assert on_subject(q, general, "vad säger SoL om sip", sip, "lagrum").id == general.id
+    assert on_subject(q, general, "vad säger HSL om sip", sip, "lagrum").id == "sip"
+    # Only law questions, and only when the entry is about something else.
+    assert on_subject(q, general, "när kallar man till sip", sip, "nar").id == general.id
+    sip_step = Hit("step", "soc-sip", 0.9, q.step("soc-sip"))
+    assert on_subject(q, sip_step, "vilket lagrum gäller för sip", sip, "lagrum").id == "soc-sip"
+
+
+def test_of_a_concept_s_steps_the_one_the_question_fits_answers() -> None:
+    q = get_query()
+    sip = Target("concept", "sip", q.concept("sip"))
+    assert step_for_facet(q, sip, "vem").id == "soc-sip"  # the concept's first step
+    assert step_for_facet(q, sip, "vem", "vem deltar i SIP-mötet från vården").id == "vard-sip"
+    assert step_for_facet(q, sip, "vem", "vem kallar till SIP").id == "soc-sip"
 
 
 async def test_a_party_named_alone_gets_its_role() -> None:

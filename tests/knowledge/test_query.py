@@ -113,3 +113,10 @@ def test_entry_id_knows_inflected_names(query):
     assert query.entry_id("party", "Försäkringskassans") == "fk"
     assert query.entry_id("concept", "pannkaka") is None
     assert query.entry_id("party", "arbetsförmågan") is None  # a concept is no party
+
+
+def test_laws_named_by_short_name_or_the_law_s_own_word(query):
+    assert query.laws_named("vad säger SoL om sip") == {"sol"}
+    assert query.laws_named("vad sager socialtjanstlagen") == {"sol"}
+    assert query.laws_named("enligt hälso- och sjukvårdslagen och SFB") == {"hsl", "sfb"}
+    assert query.laws_named("solen skiner, vad säger lagen") == set()
