@@ -252,13 +252,13 @@ class KnowledgeQuery:
     def laws_named(self, text: str) -> set[str]:
         """The laws a question names, by short name ("SoL") or by the word that is the law's
         name ("socialtjänstlagen", "socialförsäkringsbalken"), in any case and without å/ä/ö."""
-        words = set(re.findall(r"\w+", fold(text)))
-        folded = " ".join(re.findall(r"\w+", fold(text)))
+        tokens = re.findall(r"\w+", fold(text))
+        words, padded = set(tokens), f" {' '.join(tokens)} "
         named = set()
         for law in self.kb.laws.values():
             short = " ".join(re.findall(r"\w+", fold(law.short or "")))
-            names = {w for w in re.findall(r"\w+", fold(law.name)) if w.endswith(("lagen", "balken")) and w != "lagen"}
-            if (short and f" {short} " in f" {folded} ") or names & words:
+            own = {w for w in re.findall(r"\w+", fold(law.name)) if w.endswith(("lagen", "balken")) and w != "lagen"}
+            if (short and f" {short} " in padded) or own & words:
                 named.add(law.id)
         return named
 
