@@ -250,12 +250,12 @@ def step_for_facet(q: KnowledgeQuery, target: Target, facet: str, text: str = ""
     if target.kind != "concept" or facet not in STEP_FACETS:
         return target
     steps = q.concept_steps(target.id)
+    if facet == "lagrum" and len(steps) > 1:
+        return target  # the concept's law answer covers all its steps
     if text and len(steps) > 1:
         rank = {h.id: i for i, h in enumerate(q.search(text, k=len(steps) + 10, kinds={"step"}))}
         steps.sort(key=lambda s: rank.get(s.id, len(rank)))
     if facet in ANSWERED_FACETS:  # a step that answers the facet first
         answering = {s.id for s in q.facet_steps(target.id, facet)}
         steps.sort(key=lambda s: s.id not in answering)
-    if len(steps) == 1 or (steps and facet != "lagrum"):
-        return Target("step", steps[0].id, steps[0])
-    return target
+    return Target("step", steps[0].id, steps[0]) if steps else target
