@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Text, Type, Union
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple, Type
 
 import numpy as np
 import scipy.sparse
@@ -47,7 +47,8 @@ RANKING_KEY = "ranking_length"
 ARRAYS_FILE = "classifier.npz"
 BLOCKS_FILE = "blocks.json"
 
-Matrix = Union[np.ndarray, scipy.sparse.spmatrix]
+_NO_COLUMNS = np.zeros(0, dtype=np.int32)
+_NO_VALUES = np.zeros(0)
 
 
 @dataclass(frozen=True)
@@ -73,17 +74,15 @@ def sentence_blocks(message: Message) -> Dict[str, Features]:
     }
 
 
-def sublinear(matrix: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
-    """1 + log(count) for every count above zero: the tenth "vem" adds little to the first."""
-    out = matrix.astype(np.float64).tocsr(copy=True)
-    out.data = 1.0 + np.log(np.maximum(out.data, 1e-12))
-    return out
+def tf_idf(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """Sublinear counts times idf, at unit length.
 
-
-def unit_rows(matrix: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return scipy.sparse.diags(1.0 / norms) @ matrix
+    1 + log(count): the tenth "vem" adds little to the first. Unit length: a long message
+    does not outweigh a short one, and no featurizer outweighs another by its width.
+    """
+    values = (1.0 + np.log(np.maximum(counts, 1e-12))) * idf
+    norm = float(np.sqrt(values @ values))
+    return values / norm if norm > 0 else values
 
 
 def inverse_document_frequency(matrix: scipy.sparse.csr_matrix) -> np.ndarray:
@@ -141,6 +140,15 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self._weights = weights
         self._bias = bias
         self._labels = list(labels)
+        self._block_weights = self._split_weights()
+
+    def _split_weights(self) -> List[np.ndarray]:
+        """Each block's columns of the weights, as (block width, intents): a message's few
+        non-zero features pick their rows, so a prediction never builds the wide matrix."""
+        if self._weights is None:
+            return []
+        ends = np.cumsum([block.width for block in self._blocks])
+        return [np.ascontiguousarray(part.T) for part in np.split(self._weights, ends[:-1], axis=1)]
 
     @classmethod
     def create(
@@ -154,33 +162,43 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
     # --- features -----------------------------------------------------------------------
 
-    def _matrix(self, messages: Sequence[Message]) -> scipy.sparse.csr_matrix:
-        """The weighted feature matrix, one row per message, blocks in the trained order."""
-        per_message = [sentence_blocks(m) for m in messages]
-        parts = [self._block_matrix(block, per_message) for block in self._blocks]
-        return scipy.sparse.hstack(parts, format="csr") if parts else scipy.sparse.csr_matrix((len(messages), 0))
+    def _block_row(self, block: Block, feature: Optional[Features]) -> Tuple[np.ndarray, np.ndarray]:
+        """The message's weighted features in one block: column indices and values.
 
-    def _block_matrix(self, block: Block, per_message: List[Dict[str, Features]]) -> Matrix:
-        rows = [self._row(block, found.get(block.origin)) for found in per_message]
-        if not block.sparse:
-            return scipy.sparse.csr_matrix(np.vstack(rows) * self._config[DENSE_SCALE_KEY])
-        counts = sublinear(scipy.sparse.vstack(rows, format="csr"))
-        return unit_rows(counts @ scipy.sparse.diags(self._idf[block.origin]))
-
-    @staticmethod
-    def _row(block: Block, feature: Optional[Features]) -> Matrix:
-        """The message's features in this block; zeros if the featurizer gave none."""
+        Training and prediction both go through here, so the model always sees features
+        weighted the same way. A featurizer that gave nothing gives an empty row.
+        """
         if feature is None:
-            return scipy.sparse.csr_matrix((1, block.width)) if block.sparse else np.zeros((1, block.width))
+            return (_NO_COLUMNS, _NO_VALUES) if block.sparse else (_NO_COLUMNS, np.zeros(block.width))
         values = feature.features
         if values.shape[-1] != block.width:
             raise InvalidConfigException(
                 f"Avsiktsklassificeraren fick {values.shape[-1]} särdrag från {block.origin}, "
                 f"men tränades med {block.width}. Träna om med `make train`."
             )
-        if block.sparse:
-            return scipy.sparse.csr_matrix(values)
-        return np.asarray(values, dtype=np.float64).reshape(1, -1)
+        if not block.sparse:
+            return _NO_COLUMNS, np.asarray(values, dtype=np.float64).ravel() * self._config[DENSE_SCALE_KEY]
+        # Rasa's sparse featurizers give one-row COO matrices without repeated columns; any
+        # other sparse format is converted (CSR sums repeats).
+        row = values if scipy.sparse.isspmatrix_coo(values) else scipy.sparse.csr_matrix(values).tocoo()
+        return row.col, tf_idf(row.data.astype(np.float64), self._idf[block.origin][row.col])
+
+    def _matrix(self, messages: Sequence[Message]) -> scipy.sparse.csr_matrix:
+        """All messages' weighted features, one row each, blocks side by side (for training)."""
+        offsets = np.concatenate([[0], np.cumsum([block.width for block in self._blocks])])
+        columns: List[np.ndarray] = []
+        values: List[np.ndarray] = []
+        pointers = [0]
+        for message in messages:
+            found = sentence_blocks(message)
+            for block, offset in zip(self._blocks, offsets):
+                index, value = self._block_row(block, found.get(block.origin))
+                columns.append(offset + (index if block.sparse else np.arange(block.width)))
+                values.append(value)
+            pointers.append(sum(len(v) for v in values))
+        return scipy.sparse.csr_matrix(
+            (np.concatenate(values), np.concatenate(columns), pointers), shape=(len(messages), offsets[-1])
+        )
 
     # --- training -----------------------------------------------------------------------
 
@@ -194,7 +212,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         for block in self._blocks:
             if block.sparse:
                 raw = scipy.sparse.vstack(
-                    [self._row(block, sentence_blocks(m).get(block.origin)) for m in examples], format="csr"
+                    [self._counts(block, sentence_blocks(m).get(block.origin)) for m in examples], format="csr"
                 )
                 self._idf[block.origin] = inverse_document_frequency(raw)
         model = LogisticRegression(C=self._config[C_KEY], max_iter=self._config[MAX_ITER_KEY])
@@ -202,8 +220,13 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self._labels = [str(label) for label in model.classes_]
         self._weights = model.coef_.astype(np.float64)
         self._bias = model.intercept_.astype(np.float64)
+        self._block_weights = self._split_weights()
         self._persist()
         return self._resource
+
+    @staticmethod
+    def _counts(block: Block, feature: Optional[Features]) -> scipy.sparse.csr_matrix:
+        return scipy.sparse.csr_matrix(feature.features) if feature is not None else scipy.sparse.csr_matrix((1, block.width))
 
     @staticmethod
     def _blocks_of(examples: Sequence[Message]) -> List[Block]:
@@ -252,7 +275,12 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         """One row per message: the probability of each intent, in `labels` order."""
         if self._weights is None or self._bias is None:
             raise InvalidConfigException("Avsiktsklassificeraren är inte tränad. Träna om med `make train`.")
-        logits = np.asarray(self._matrix(messages) @ self._weights.T) + self._bias
+        logits = np.tile(self._bias, (len(messages), 1))
+        for row, message in zip(logits, messages):
+            found = sentence_blocks(message)
+            for block, weights in zip(self._blocks, self._block_weights):
+                index, value = self._block_row(block, found.get(block.origin))
+                row += value @ (weights[index] if block.sparse else weights)
         if len(self._labels) == 2:
             # scikit-learn stores one row for two classes: the logit of the second.
             logits = np.hstack([np.zeros_like(logits), logits])

@@ -23,8 +23,7 @@ from bot.nlp.intent_classifier import (
     BLOCKS_FILE,
     LinearIntentClassifier,
     inverse_document_frequency,
-    sublinear,
-    unit_rows,
+    tf_idf,
 )
 
 EXAMPLES = {
@@ -160,8 +159,22 @@ def test_untrained_or_misconfigured_component_says_so_in_swedish(tmp_path: Path)
 
 def test_weighting_helpers() -> None:
     counts = scipy.sparse.csr_matrix(np.array([[1.0, 0.0, 10.0], [0.0, 0.0, 1.0]]))
-    assert np.allclose(sublinear(counts).toarray(), [[1.0, 0.0, 1.0 + np.log(10.0)], [0.0, 0.0, 1.0]])
     # Smoothed idf: a column in every row weighs 1, an unseen column the most.
     assert np.allclose(inverse_document_frequency(counts), [np.log(3 / 2) + 1, np.log(3) + 1, 1.0])
-    rows = unit_rows(scipy.sparse.csr_matrix(np.array([[3.0, 4.0], [0.0, 0.0]]))).toarray()
-    assert np.allclose(rows, [[0.6, 0.8], [0.0, 0.0]])
+    # Sublinear counts times idf, at unit length.
+    weighted = tf_idf(np.array([1.0, 10.0]), np.array([2.0, 1.0]))
+    expected = np.array([2.0, 1.0 + np.log(10.0)])
+    assert np.allclose(weighted, expected / np.linalg.norm(expected))
+    assert np.allclose(tf_idf(np.zeros(0), np.zeros(0)), [])
+
+
+def test_prediction_matches_the_trained_scikit_learn_model(tmp_path: Path) -> None:
+    """The fast per-block prediction gives what the fitted model gives on the full matrix."""
+    data, featurize = _featurized(tmp_path, dense=True)
+    component, _ = _classifier(tmp_path)
+    component.train(data)
+    messages = [featurize(t) for t in ["när vem tack", "vem kallar till sip", "okänd ord här"]]
+    matrix = component._matrix(messages)
+    logits = matrix @ component._weights.T + component._bias
+    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+    assert np.allclose(component.probabilities(messages), expected / expected.sum(axis=1, keepdims=True))
