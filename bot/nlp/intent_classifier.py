@@ -1,16 +1,16 @@
 """A Rasa intent classifier: logistic regression over the featurizers' sentence features.
 
-Why not DIET's own intent head: on the same features and the same seeded folds, DIET
-reached intent macro-F1 0.925, and a plain logistic regression, with each featurizer's
-block weighted as tf-idf, reached about 0.945 (docs/nlu-korsvalidering.md). DIET's
-hidden layer fitted the training examples by their character n-grams (training accuracy
-about 1.0 after 15 epochs) and then read an unseen wording by its letters, not by its
-meaning: "du är ett skämt" became out_of_scope with confidence 1.00. A linear model with
-strong tf-idf weighting lets no single n-gram dominate, and the sentence encoder's vector
-carries more of the decision. DIET still finds the entities.
+Why not DIET's own intent head: on the same 4,087 examples and the same seeded folds,
+DIET reached intent macro-F1 0.925, and this classifier 0.949 (docs/nlu-korsvalidering.md;
+the word-pair featurizer added with it gave about 0.005 of that in a quicker check on fixed
+features). DIET's hidden layer fitted the training examples by their character n-grams
+(training accuracy about 1.0 after 15 epochs) and then read an unseen wording by its
+letters, not by its meaning: "du är ett skämt" became out_of_scope with confidence 1.00.
+A linear model over tf-idf-weighted blocks lets no single n-gram dominate, and the sentence
+encoder's vector carries more of the decision. DIET still finds the entities.
 
 Every block of sentence features keeps its featurizer's meaning:
-- sparse blocks (word lemmas, character n-grams, lookup and domain flags) get
+- sparse blocks (lemmas, words and word pairs, character n-grams, lookup and domain flags) get
   sublinear term frequency, the inverse document frequency learnt from the training
   examples, and unit length per block, so a long message does not outweigh a short one
   and no featurizer outweighs another by its width;

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Tuple
+from typing import Callable, Tuple
 
 import numpy as np
 import pytest
@@ -37,7 +37,7 @@ def _context(name: str) -> ExecutionContext:
     return ExecutionContext(node_name=name, graph_schema=None)  # type: ignore[arg-type]
 
 
-def _featurized(tmp_path: Path, dense: bool) -> Tuple[TrainingData, "callable"]:
+def _featurized(tmp_path: Path, dense: bool) -> Tuple[TrainingData, Callable[[str], Message]]:
     """Training data run through Rasa's tokenizer and count-vectors featurizer (and a dense block)."""
     (tmp_path / "featurizers").mkdir(exist_ok=True)
     storage = LocalModelStorage(tmp_path / "featurizers")
