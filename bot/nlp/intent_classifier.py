@@ -191,11 +191,13 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         pointers = [0]
         for message in messages:
             found = sentence_blocks(message)
+            filled = pointers[-1]
             for block, offset in zip(self._blocks, offsets):
                 index, value = self._block_row(block, found.get(block.origin))
                 columns.append(offset + (index if block.sparse else np.arange(block.width)))
                 values.append(value)
-            pointers.append(sum(len(v) for v in values))
+                filled += len(value)
+            pointers.append(filled)
         return scipy.sparse.csr_matrix(
             (np.concatenate(values), np.concatenate(columns), pointers), shape=(len(messages), offsets[-1])
         )
@@ -226,7 +228,10 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
     @staticmethod
     def _counts(block: Block, feature: Optional[Features]) -> scipy.sparse.csr_matrix:
-        return scipy.sparse.csr_matrix(feature.features) if feature is not None else scipy.sparse.csr_matrix((1, block.width))
+        """The block's raw counts, from which the idf is learnt."""
+        if feature is None:
+            return scipy.sparse.csr_matrix((1, block.width))
+        return scipy.sparse.csr_matrix(feature.features)
 
     @staticmethod
     def _blocks_of(examples: Sequence[Message]) -> List[Block]:
