@@ -60,3 +60,15 @@ def test_pooled_confidences() -> None:
 def test_a_bad_group_gets_a_swedish_message() -> None:
     with pytest.raises(InvalidConfigException, match="ska vara en lista"):
         QuestionAwareFallbackClassifier({"question_intents": "ask_when"})
+
+
+def test_the_pooled_intents_are_the_ones_the_answering_action_answers() -> None:
+    """config.yml (Rasa server) and actions/answering.py (action server) name the same group."""
+    import yaml
+
+    from actions.answering import QUESTION_INTENTS
+    from bot import paths
+
+    pipeline = yaml.safe_load(paths.CONFIG.read_text("utf-8"))["pipeline"]
+    (fallback,) = [c for c in pipeline if c["name"].endswith("QuestionAwareFallbackClassifier")]
+    assert set(fallback["question_intents"]) == set(QUESTION_INTENTS)
