@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
+import numpy as np
 import pytest
 import rasa.core.run
 from jsonschema import ValidationError
@@ -21,9 +22,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+from rasa.nlu.classifiers.diet_classifier import DIET, DIETClassifier
+from rasa.utils.tensorflow import crf
+from rasa.utils.tensorflow.layers import CRF
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot import paths, rasa_server, stores
+from bot.bench import question_bank
 from bot.stores import SQLiteTrackerStore
 
 # Rasa's functions as imported, before any test installs the patches.
@@ -33,6 +38,7 @@ ORIGINAL: Dict[str, Any] = {
     "close_resources": rasa.core.run.close_resources,
     "graph_run": DaskGraphRunner.run,
     "rasa_predict": RasaModel._rasa_predict,
+    "diet_predict": DIETClassifier._predict,
 }
 assert RemoteAction._validate_action_result is not rasa_server.validate_action_result, "import before install()"
 
@@ -176,6 +182,14 @@ def test_every_patched_function_is_the_one_the_patches_were_written_for() -> Non
         "close_resources": ORIGINAL["close_resources"],
         "DaskGraphRunner.run": ORIGINAL["graph_run"],
         "RasaModel._rasa_predict": ORIGINAL["rasa_predict"],
+        "DIET.batch_predict": DIET.batch_predict,
+        "DIET._batch_predict_entities": DIET._batch_predict_entities,
+        "CRF.call": CRF.call,
+        "crf_decode": crf.crf_decode,
+        "crf_decode_forward": crf.crf_decode_forward,
+        "crf_decode_backward": crf.crf_decode_backward,
+        "CrfDecodeForwardRnnCell.call": crf.CrfDecodeForwardRnnCell.call,
+        "DIETClassifier._predict": ORIGINAL["diet_predict"],
     }
     assert set(originals) == set(rasa_server.EXPECTED_SOURCES)
     for name, function in originals.items():
@@ -341,9 +355,65 @@ async def test_the_model_parses_and_predicts_the_same_with_the_patches(agent: An
 
     monkeypatch.setattr(DaskGraphRunner, "run", ORIGINAL["graph_run"])
     monkeypatch.setattr(RasaModel, "_rasa_predict", ORIGINAL["rasa_predict"])
+    monkeypatch.setattr(DIETClassifier, "_predict", ORIGINAL["diet_predict"])
     expected = await results()
     monkeypatch.undo()
     rasa_server.install()
     assert DaskGraphRunner.run is rasa_server.run_graph_in_dask_order
     assert RasaModel._rasa_predict is rasa_server.rasa_predict_concrete
+    assert DIETClassifier._predict is rasa_server.diet_predict_direct
     assert await results() == expected
+
+
+async def test_the_question_bank_parses_the_same_with_the_patches(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every question of the bank: the same intents and entities as Rasa's own code gives."""
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.utils.tensorflow.models import RasaModel
+
+    questions = question_bank()
+    monkeypatch.setattr(DaskGraphRunner, "run", ORIGINAL["graph_run"])
+    monkeypatch.setattr(RasaModel, "_rasa_predict", ORIGINAL["rasa_predict"])
+    monkeypatch.setattr(DIETClassifier, "_predict", ORIGINAL["diet_predict"])
+    expected = [await agent.parse_message(question) for question in questions]
+    monkeypatch.undo()
+    rasa_server.install()
+    found = [await agent.parse_message(question) for question in questions]
+    assert sum(len(parse["entities"]) for parse in found) > len(questions) / 2  # the bank has entities
+    different = [q for q, ours, rasas in zip(questions, found, expected) if ours != rasas]
+    assert different == []
+
+
+async def test_diets_input_batches_are_rasas_array_for_array(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bot/diet_batch.py: the same eight arrays (dtype, shape, every entry in order) as Rasa's."""
+    questions = question_bank()[:120] + ["?", "SIP", "fk7801 och af 00251"]
+    rasa_server.install()
+    batches: List[Tuple[Any, ...]] = []
+
+    def capture(self: Any, batch_in: Tuple[Any, ...]) -> Dict[str, Any]:
+        batches.append(tuple(np.asarray(array) for array in batch_in))
+        return rasa_server.rasa_predict_concrete(self, batch_in)
+
+    monkeypatch.setattr(RasaModel, "_rasa_predict", capture)
+    monkeypatch.setattr(DIETClassifier, "_predict", ORIGINAL["diet_predict"])
+    for question in questions:
+        await agent.parse_message(question)
+    rasas, batches = batches, []
+    monkeypatch.setattr(DIETClassifier, "_predict", rasa_server.diet_predict_direct)
+    for question in questions:
+        await agent.parse_message(question)
+
+    assert len(batches) == len(rasas) == len(questions)
+    for question, ours, theirs in zip(questions, batches, rasas):
+        assert len(ours) == len(theirs) == 8, question
+        for mine, rasa in zip(ours, theirs):
+            assert mine.dtype == rasa.dtype and mine.shape == rasa.shape, question
+            np.testing.assert_array_equal(mine, rasa, err_msg=question)
+
+
+def test_other_diet_inputs_are_left_to_rasa() -> None:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.diet_batch import has_simple_layout, message_batch
+
+    assert message_batch(Message(data={"text": "hej"}), None) is None  # no features: Rasa decides
+    assert not has_simple_layout({"text": {}, "label": {}})
