@@ -55,6 +55,44 @@ INVALID_REPLIES = [
 ]
 
 
+def _events_of_every_kind() -> List[Dict[str, Any]]:
+    """One event of many of Rasa's event types, as Rasa itself writes them."""
+    from datetime import datetime
+
+    from rasa.shared.core import events as e
+
+    return [event.as_dict() for event in [
+        e.UserUttered("hej", {"name": "greet", "confidence": 1.0}, []), e.BotUttered("Hej", {"buttons": []}),
+        e.SlotSet("topic", "step:x"), e.ActionExecuted("action_answer"), e.SessionStarted(), e.Restarted(),
+        e.AllSlotsReset(), e.FollowupAction("action_listen"), e.UserUtteranceReverted(), e.ActionReverted(),
+        e.ConversationPaused(), e.ConversationResumed(), e.StoryExported(), e.ActiveLoop("guide_form"),
+        e.LoopInterrupted(True), e.ActionExecutionRejected("action_answer"),
+        e.ReminderScheduled("EXTERNAL_x", datetime(2027, 1, 1), name="r"), e.ReminderCancelled(name="r"),
+        e.EntitiesAdded([{"entity": "party", "value": "fk", "start": 0, "end": 2}]),
+        e.DefinePrevUserUtteredFeaturization(False), e.AgentUttered("x"),
+    ]]
+
+
+def _replies_to_compare() -> List[Any]:
+    good = _events_of_every_kind()
+    broken = [{**event, "timestamp": "i går"} for event in good[:6]] + [
+        {"event": "okänd"}, {"event": None}, {"event": ["slot"]}, {"name": "topic"}, "slot", None,
+        {"event": "slot", "name": 5}, {"event": "user", "parse_data": "text"},
+    ]
+    replies: List[Any] = [{"events": [event]} for event in good + broken]
+    replies += [{"events": good}, {"events": good + broken[:1]}, {"events": None}, [], "text", None]
+    return replies + VALID_REPLIES + INVALID_REPLIES
+
+
+def test_the_per_event_check_gives_the_full_checks_answer() -> None:
+    """A reply passes the quick check only if the full check accepts it (else: the full check)."""
+    full = rasa_server._response_validator()
+    replies = _replies_to_compare()
+    answers = [(rasa_server.reply_is_valid(reply), full.is_valid(reply)) for reply in replies]
+    assert [quick for quick, _ in answers] == [complete for _, complete in answers]
+    assert sum(quick for quick, _ in answers) > 20  # most of the good ones take the quick way
+
+
 @pytest.fixture
 def remote_action() -> Iterator[RemoteAction]:
     original = RemoteAction._validate_action_result
