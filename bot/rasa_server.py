@@ -1,4 +1,4 @@
-"""`python -m bot.rasa_server run …`: Rasa's own command line, with five start-up adjustments.
+"""`python -m bot.rasa_server run …`: Rasa's own command line, with seven start-up adjustments.
 
 Every adjustment below keeps Rasa's behaviour and was measured with py-spy and A/B runs
 during `make bench` (`python -m bot.bench`: one answered question per new conversation, one
