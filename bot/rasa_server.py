@@ -1,8 +1,8 @@
 """`python -m bot.rasa_server run …`: Rasa's own command line, with seven start-up adjustments.
 
-Every adjustment below keeps Rasa's behaviour and was measured with py-spy and A/B runs
-during `make bench` (`python -m bot.bench`: one answered question per new conversation, one
-user at a time); tests/bot/test_rasa_runtime.py compares each with Rasa's own code. Each
+Every adjustment below keeps Rasa's behaviour and was measured with a profiler (py-spy or
+cProfile) and A/B runs during `make bench` (`python -m bot.bench`: one answered question per
+new conversation, one user at a time); tests/bot/test_rasa_runtime.py compares each with Rasa's own code. Each
 code patch replaces or wraps a Rasa 3.6 function whose source is checked at start-up
 (`_expect_source`): if Rasa is upgraded or the function differs in any way, the server
 refuses to start instead of running a patch written for other code.
@@ -514,9 +514,8 @@ def _check_diet_sources() -> None:
 def _entity_tagger(model: Any) -> _EntityTagger:
     """`DIET.batch_predict` for entities, stopped before `CRF.call`: its inputs, traced once per model."""
     import tensorflow as tf
-    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
+    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE, TEXT
     from rasa.utils.tensorflow.constants import SENTENCE, SEQUENCE
-    from rasa.shared.nlu.constants import TEXT
 
     tagger = _entity_taggers.get(model)
     if tagger is not None:
@@ -548,8 +547,8 @@ def _predict_with_numpy_crf(model: Any, batch_in: Tuple[Any, ...]) -> Dict[Text,
     """What DIET's predict step returns for an entity-only DIET: diagnostics, tag ids, confidences."""
     import tensorflow as tf
     from keras.utils import tf_utils
-    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
     from rasa.shared.constants import DIAGNOSTIC_DATA
+    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
 
     from bot.crf_viterbi import decode_batch
 
