@@ -2,10 +2,10 @@
 
 Every adjustment below keeps Rasa's behaviour and was measured with a profiler (py-spy or
 cProfile) and A/B runs during `make bench` (`python -m bot.bench`: one answered question per
-new conversation, one user at a time); tests/bot/test_rasa_runtime.py compares each with Rasa's own code. Each
-code patch replaces or wraps a Rasa 3.6 function whose source is checked at start-up
-(`_expect_source`): if Rasa is upgraded or the function differs in any way, the server
-refuses to start instead of running a patch written for other code.
+new conversation, one user at a time); tests/bot/test_rasa_runtime.py compares each with
+Rasa's own code. Each code patch replaces or wraps a Rasa 3.6 function whose source is
+checked at start-up (`_expect_source`): if Rasa is upgraded or the function differs in any
+way, the server refuses to start instead of running a patch written for other code.
 
 1. The action server's reply is checked with a compiled JSON-schema validator. Rasa checks
    every reply with `jsonschema.validate`, which first re-checks the response schema itself
