@@ -42,13 +42,10 @@ def joined(features: Sequence[Any]) -> scipy.sparse.coo_matrix:
     rows = parts[0].shape[0]
     if any(part.shape[0] != rows for part in parts):
         raise ValueError("the featurizers disagree on the number of tokens")
-    return scipy.sparse.coo_matrix(
-        (
-            np.concatenate([part.data for part in parts]),
-            (np.concatenate([part.row for part in parts]), np.concatenate([part.col + o for part, o in zip(parts, offsets)])),
-        ),
-        shape=(rows, int(sum(part.shape[1] for part in parts))),
-    )
+    data = np.concatenate([part.data for part in parts])
+    row = np.concatenate([part.row for part in parts])
+    col = np.concatenate([part.col + offset for part, offset in zip(parts, offsets)])
+    return scipy.sparse.coo_matrix((data, (row, col)), shape=(rows, int(sum(part.shape[1] for part in parts))))
 
 
 def sparse_values(matrix: scipy.sparse.coo_matrix) -> List[np.ndarray]:

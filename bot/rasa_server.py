@@ -163,7 +163,8 @@ def _per_event_validators() -> Optional[Tuple[Any, Dict[Text, Any]]]:
         return None
     base = {key: value for key, value in item.items() if key != "oneOf"}
     per_type = {name: validator_class({**base, "allOf": [alt]}) for name, alt in zip(names, item["oneOf"])}
-    outer = {**schema, "properties": {**schema["properties"], "events": {**schema["properties"]["events"], "items": {}}}}
+    events_unchecked = {**schema["properties"]["events"], "items": {}}
+    outer = {**schema, "properties": {**schema["properties"], "events": events_unchecked}}
     return validator_class(outer), per_type
 
 
@@ -457,15 +458,23 @@ def rasa_predict_concrete(self: Any, batch_in: Tuple[Any, ...]) -> Dict[Text, An
     return outputs
 
 
+def _replace_method(owner: type, name: str, replacement: Callable) -> Optional[Callable]:
+    """Put `replacement` in place of `owner.name` once its source is checked; the original,
+    or None if the replacement is already in place."""
+    current = getattr(owner, name)
+    if current is replacement:
+        return None
+    _expect_source(current)
+    setattr(owner, name, replacement)
+    return current
+
+
 def _install_concrete_predict() -> None:
     global _original_rasa_predict
     from rasa.utils.tensorflow.models import RasaModel
 
-    if RasaModel._rasa_predict is rasa_predict_concrete:
-        return
-    _expect_source(RasaModel._rasa_predict)
-    _original_rasa_predict = RasaModel._rasa_predict
-    RasaModel._rasa_predict = rasa_predict_concrete  # type: ignore[assignment]
+    original = _replace_method(RasaModel, "_rasa_predict", rasa_predict_concrete)
+    _original_rasa_predict = original or _original_rasa_predict
 
 
 # --- 6. DIET's CRF decoded in NumPy ------------------------------------------------------
@@ -592,11 +601,8 @@ def _install_direct_diet_batch() -> None:
     global _original_diet_predict
     from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 
-    if DIETClassifier._predict is diet_predict_direct:
-        return
-    _expect_source(DIETClassifier._predict)
-    _original_diet_predict = DIETClassifier._predict
-    DIETClassifier._predict = diet_predict_direct  # type: ignore[assignment]
+    original = _replace_method(DIETClassifier, "_predict", diet_predict_direct)
+    _original_diet_predict = original or _original_diet_predict
 
 
 # --- installation -----------------------------------------------------------------------
