@@ -4,9 +4,10 @@ Measures this bot and, in the same run and on the same machine, Rasa's default `
 bot, so the two numbers are comparable. Prints numbers; asserts nothing (targets are read by
 people, not by a timed test).
 
-This bot is measured twice on the same servers: on six short standard questions (the series
-every earlier measurement used) and once through the question bank in tests/kb_questions*.yml
-(336 questions as handläggare write them). The intent classifier asks the sentence encoder
+The standard questions and the `rasa init` bot's "hello" are sent in alternating blocks of 20,
+both servers running, so that drifts in the machine's speed reach both alike. Then this bot is
+measured once through the question bank in tests/kb_questions*.yml (336 questions as
+handläggare write them), on the same servers. The intent classifier asks the sentence encoder
 only when the words leave it unsure, and longer questions about content need it more often,
 so the bank is the truer picture of a working day.
 """
@@ -22,7 +23,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Callable, Dict, List
+from contextlib import ExitStack, contextmanager
+from typing import Callable, Dict, Iterator, List
 
 from bot import paths
 from bot.run import HOST, Stack, free_port, wait_http
@@ -54,8 +56,25 @@ def post(url: str, sender: str, text: str) -> float:
 
 def measure(send: Callable[[int], float], rounds: int, warmup: int = 10) -> List[float]:
     for i in range(warmup):
-        send(i)
+        send(-1 - i)
     return [send(i) for i in range(rounds)]
+
+
+def interleaved(
+    senders: Dict[str, Callable[[int], float]], rounds: int, block: int = 20
+) -> Dict[str, List[float]]:
+    """Blocks of `block` questions to each bot in turn, so that both meet the same machine.
+
+    On a shared virtual machine the speed drifts by tens of per cent within minutes; measured
+    one after the other, the ratio of two bots measures the drift as much as the bots.
+    """
+    for send in senders.values():
+        measure(send, 0)
+    samples: Dict[str, List[float]] = {name: [] for name in senders}
+    for start in range(0, rounds, block):
+        for name, send in senders.items():
+            samples[name] += [send(i) for i in range(start, min(start + block, rounds))]
+    return samples
 
 
 def summary(name: str, samples: List[float]) -> str:
@@ -67,26 +86,22 @@ def question_bank() -> List[str]:
     return [question for bank in QUESTION_BANKS for question, _ in read_questions(paths.ROOT / bank)]
 
 
-def bench_ours(rounds: int) -> Dict[str, List[float]]:
-    """Both series on one running stack: the standard questions, then the question bank."""
+@contextmanager
+def our_bot() -> Iterator[str]:
+    """This bot's servers (Rasa, actions) on free ports; yields the REST address."""
     from bot.train import train
 
-    bank = question_bank()
     with tempfile.TemporaryDirectory() as tmp:
         stack = Stack(free_port(), free_port(), Path(tmp) / "t.db", Path(tmp) / "logs", train())
         stack.start()
         try:
-            return {
-                "standardfrågorna": measure(
-                    lambda i: post(stack.rest_url, f"bench-{i}", QUESTIONS[i % len(QUESTIONS)]), rounds
-                ),
-                "frågebanken": measure(lambda i: post(stack.rest_url, f"bank-{i}", bank[i]), len(bank), warmup=0),
-            }
+            yield stack.rest_url
         finally:
             stack.stop()
 
 
-def bench_rasa_init(rounds: int) -> List[float]:
+@contextmanager
+def rasa_init_bot() -> Iterator[str]:
     """Rasa's starter bot (`rasa init`), trained in a temporary folder and served the same way."""
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "init-bot"
@@ -102,11 +117,25 @@ def bench_rasa_init(rounds: int) -> List[float]:
         )
         try:
             wait_http(f"http://{HOST}:{port}/", process, 300)
-            url = f"http://{HOST}:{port}/webhooks/rest/webhook"
-            return measure(lambda i: post(url, f"init-{i}", "hello"), rounds)
+            yield f"http://{HOST}:{port}/webhooks/rest/webhook"
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def standard_questions(url: str) -> Callable[[int], float]:
+    return lambda i: post(url, f"bench-{i}", QUESTIONS[i % len(QUESTIONS)])
+
+
+def hello(url: str) -> Callable[[int], float]:
+    return lambda i: post(url, f"init-{i}", "hello")
+
+
+def ratios(ours: Dict[str, List[float]], base: List[float]) -> List[str]:
+    return [
+        f"kvot p50 den här ({series}) / rasa init: {statistics.median(samples) / statistics.median(base):.2f}"
+        for series, samples in ours.items()
+    ]
 
 
 def main() -> None:
@@ -114,15 +143,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--skip-baseline", action="store_true", help="mät inte rasa init-boten")
     args = parser.parse_args()
-    ours = bench_ours(args.rounds)
-    for series, samples in ours.items():
-        print(summary(f"den här boten, {series}", samples))
-    if not args.skip_baseline:
-        base = bench_rasa_init(args.rounds)
+    bank = question_bank()
+    with ExitStack() as servers:
+        ours_url = servers.enter_context(our_bot())
+        senders = {"standardfrågorna": standard_questions(ours_url)}
+        if not args.skip_baseline:
+            senders["rasa init"] = hello(servers.enter_context(rasa_init_bot()))
+        samples = interleaved(senders, args.rounds)
+        base = samples.pop("rasa init", None)
+        samples["frågebanken"] = measure(lambda i: post(ours_url, f"bank-{i}", bank[i]), len(bank), warmup=0)
+    for series, values in samples.items():
+        print(summary(f"den här boten, {series}", values))
+    if base is not None:
         print(summary("rasa init-boten (hello)", base))
-        for series, samples in ours.items():
-            ratio = statistics.median(samples) / statistics.median(base)
-            print(f"kvot p50 den här ({series}) / rasa init: {ratio:.2f}")
+        print("\n".join(ratios(samples, base)))
 
 
 if __name__ == "__main__":
