@@ -31,8 +31,8 @@ def has_simple_layout(signature: Any) -> bool:
 
     if list(signature) != [TEXT]:
         return False
-    found = tuple((sub_key, specs[0].is_sparse) for sub_key, specs in signature[TEXT].items() if len(specs) == 1)
-    return found == EXPECTED_LAYOUT and all(len(specs) == 1 for specs in signature[TEXT].values())
+    found = tuple((sub_key, [spec.is_sparse for spec in specs]) for sub_key, specs in signature[TEXT].items())
+    return found == tuple((sub_key, [sparse]) for sub_key, sparse in EXPECTED_LAYOUT)
 
 
 def joined(features: Sequence[Any]) -> scipy.sparse.coo_matrix:

@@ -488,7 +488,6 @@ class _EntityTagger:
 
 
 _entity_taggers: "weakref.WeakKeyDictionary[Any, _EntityTagger]" = weakref.WeakKeyDictionary()
-_checked_diet_sources = False
 
 
 def _tags_entities_only(model: Any) -> bool:
@@ -505,11 +504,9 @@ def _tags_entities_only(model: Any) -> bool:
     )
 
 
+@lru_cache(maxsize=1)
 def _check_diet_sources() -> None:
-    """The DIET and CRF code that adjustment 6 repeats must be the code it was written for."""
-    global _checked_diet_sources
-    if _checked_diet_sources:
-        return
+    """The DIET and CRF code that adjustment 6 repeats must be the code it was written for (checked once)."""
     from rasa.nlu.classifiers.diet_classifier import DIET
     from rasa.utils.tensorflow import crf
     from rasa.utils.tensorflow.layers import CRF
@@ -517,7 +514,6 @@ def _check_diet_sources() -> None:
     for function in (DIET.batch_predict, DIET._batch_predict_entities, CRF.call, crf.crf_decode,
                      crf.crf_decode_forward, crf.crf_decode_backward, crf.CrfDecodeForwardRnnCell.call):
         _expect_source(function)
-    _checked_diet_sources = True
 
 
 def _entity_tagger(model: Any) -> _EntityTagger:
