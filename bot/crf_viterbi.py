@@ -3,7 +3,7 @@
 Why: in DIET's compiled graph the decoding is a Keras RNN and two `tf.scan` loops, a
 TensorFlow while-loop with some 120 operations per token. For one short message that is
 most of DIET's graph time, while the arithmetic itself is a few dozen additions per token.
-bot/rasa_server.py (adjustment 6) lets TensorFlow compute DIET's tag potentials and decodes
+bot/rasa_server/diet.py (adjustment 6) lets TensorFlow compute DIET's tag potentials and decodes
 them here.
 
 The results are Rasa's, quirks included:

@@ -1,4 +1,4 @@
-"""The start-up adjustments of Rasa (bot/rasa_server.py) and the SQLite store (bot/stores.py).
+"""The start-up adjustments of Rasa (bot/rasa_server/) and the SQLite store (bot/stores.py).
 
 Each test compares with Rasa's own code: same results, same errors, same stored rows.
 """
@@ -23,11 +23,14 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 from rasa.nlu.classifiers.diet_classifier import DIET, DIETClassifier
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from sklearn.feature_extraction.text import CountVectorizer
 from rasa.utils.tensorflow import crf
 from rasa.utils.tensorflow.layers import CRF
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot import paths, rasa_server, stores
+from bot.rasa_server import action_calls, diet, domain, featurizers, graph_runner, sources
 from bot.bench import question_bank
 from bot.stores import SQLiteTrackerStore
 
@@ -39,8 +42,10 @@ ORIGINAL: Dict[str, Any] = {
     "graph_run": DaskGraphRunner.run,
     "rasa_predict": RasaModel._rasa_predict,
     "diet_predict": DIETClassifier._predict,
+    "count_features": CountVectorsFeaturizer._create_features,
+    "domain_is_empty": Domain.is_empty,
 }
-assert RemoteAction._validate_action_result is not rasa_server.validate_action_result, "import before install()"
+assert RemoteAction._validate_action_result is not action_calls.validate_action_result, "import before install()"
 
 VALID_REPLIES = [
     {"events": [], "responses": []},
@@ -86,9 +91,9 @@ def _replies_to_compare() -> List[Any]:
 
 def test_the_per_event_check_gives_the_full_checks_answer() -> None:
     """A reply passes the quick check only if the full check accepts it (else: the full check)."""
-    full = rasa_server._response_validator()
+    full = action_calls._response_validator()
     replies = _replies_to_compare()
-    answers = [(rasa_server.reply_is_valid(reply), full.is_valid(reply)) for reply in replies]
+    answers = [(action_calls.reply_is_valid(reply), full.is_valid(reply)) for reply in replies]
     assert [quick for quick, _ in answers] == [complete for _, complete in answers]
     assert sum(quick for quick, _ in answers) > 20  # most of the good ones take the quick way
 
@@ -114,7 +119,7 @@ def test_compiled_check_rejects_what_rasa_rejects_with_the_same_error(
     with pytest.raises(ValidationError) as rasa_error:
         remote_action._validate_action_result(reply)
     rasa_server.install()
-    assert RemoteAction._validate_action_result is rasa_server.validate_action_result
+    assert RemoteAction._validate_action_result is action_calls.validate_action_result
     with pytest.raises(ValidationError) as ours:
         remote_action._validate_action_result(reply)
     assert ours.value.message == rasa_error.value.message
@@ -228,16 +233,20 @@ def test_every_patched_function_is_the_one_the_patches_were_written_for() -> Non
         "crf_decode_backward": crf.crf_decode_backward,
         "CrfDecodeForwardRnnCell.call": crf.CrfDecodeForwardRnnCell.call,
         "DIETClassifier._predict": ORIGINAL["diet_predict"],
+        "CountVectorsFeaturizer._create_features": ORIGINAL["count_features"],
+        "CountVectorizer.transform": CountVectorizer.transform,
+        "CountVectorizer._count_vocab": CountVectorizer._count_vocab,
+        "Domain.is_empty": ORIGINAL["domain_is_empty"],
     }
-    assert set(originals) == set(rasa_server.EXPECTED_SOURCES)
+    assert set(originals) == set(sources.EXPECTED_SOURCES)
     for name, function in originals.items():
-        assert rasa_server._source_digest(function) == rasa_server.EXPECTED_SOURCES[name], name
+        assert sources.source_digest(function) == sources.EXPECTED_SOURCES[name], name
 
 
 def test_a_changed_rasa_function_stops_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(rasa_server.EXPECTED_SOURCES, "EndpointConfig.request", "0" * 16)
-    with pytest.raises(rasa_server.RasaVersionError, match="EndpointConfig.request"):
-        rasa_server._expect_source(EndpointConfig.request)
+    monkeypatch.setitem(sources.EXPECTED_SOURCES, "EndpointConfig.request", "0" * 16)
+    with pytest.raises(sources.RasaVersionError, match="EndpointConfig.request"):
+        sources.expect_source(EndpointConfig.request)
 
 
 # --- the action endpoint: one session, Rasa's request semantics ---------------------------
@@ -267,7 +276,7 @@ async def action_server() -> Any:
 
 async def test_action_calls_share_one_connection_and_answer_like_rasas(action_server: str) -> None:
     rasas = EndpointConfig(url=action_server, headers={"X-Bot": "ja"})
-    pooled = rasa_server.PooledActionEndpoint.from_endpoint(rasas)
+    pooled = action_calls.PooledActionEndpoint.from_endpoint(rasas)
     assert vars(pooled) == vars(rasas)
     try:
         first = await pooled.request(json={"text": "ett"}, method="post", timeout=10)
@@ -292,10 +301,10 @@ def test_the_action_endpoint_from_endpoints_yml_is_pooled(monkeypatch: pytest.Mo
     monkeypatch.setenv("BOT_TRACKER_DB", "var/rasa.db")
     rasa_server.install()
     endpoints = AvailableEndpoints.read_endpoints(str(paths.ENDPOINTS))
-    assert isinstance(endpoints.action, rasa_server.PooledActionEndpoint)
+    assert isinstance(endpoints.action, action_calls.PooledActionEndpoint)
     assert endpoints.action.url == "http://127.0.0.1:5055/webhook"
-    assert endpoints.tracker_store is not None and not isinstance(endpoints.tracker_store, rasa_server.PooledActionEndpoint)
-    assert rasa_server.ACTION_KEEPALIVE_SECONDS < 5  # Sanic's keep-alive on the action server
+    assert endpoints.tracker_store is not None and not isinstance(endpoints.tracker_store, action_calls.PooledActionEndpoint)
+    assert action_calls.ACTION_KEEPALIVE_SECONDS < 5  # Sanic's keep-alive on the action server
 
 
 # --- the graph runner: dask's order, dask's results --------------------------------------
@@ -341,7 +350,7 @@ def test_graphs_run_in_dasks_order_with_dasks_results(targets: Optional[List[str
     expected = ORIGINAL["graph_run"](_runner(expected_calls), inputs, targets)
     for _ in range(2):  # the second run uses the cached order
         calls.clear()
-        assert rasa_server.run_graph_in_dask_order(_runner(calls), inputs, targets) == expected
+        assert graph_runner.run_graph_in_dask_order(_runner(calls), inputs, targets) == expected
         assert calls == expected_calls
 
 
@@ -350,7 +359,7 @@ def test_graph_errors_are_rasas(error: type) -> None:
     with pytest.raises(Exception) as theirs:
         ORIGINAL["graph_run"](_runner([], "c", error), {"__message__": []})
     with pytest.raises(Exception) as ours:
-        rasa_server.run_graph_in_dask_order(_runner([], "c", error), {"__message__": []})
+        graph_runner.run_graph_in_dask_order(_runner([], "c", error), {"__message__": []})
     assert type(ours.value) is type(theirs.value)
     assert str(ours.value) == str(theirs.value)
     assert type(ours.value.__cause__) is type(theirs.value.__cause__)
@@ -394,12 +403,16 @@ async def test_the_model_parses_and_predicts_the_same_with_the_patches(agent: An
     monkeypatch.setattr(DaskGraphRunner, "run", ORIGINAL["graph_run"])
     monkeypatch.setattr(RasaModel, "_rasa_predict", ORIGINAL["rasa_predict"])
     monkeypatch.setattr(DIETClassifier, "_predict", ORIGINAL["diet_predict"])
+    monkeypatch.setattr(CountVectorsFeaturizer, "_create_features", ORIGINAL["count_features"])
+    monkeypatch.setattr(Domain, "is_empty", ORIGINAL["domain_is_empty"])
     expected = await results()
     monkeypatch.undo()
     rasa_server.install()
-    assert DaskGraphRunner.run is rasa_server.run_graph_in_dask_order
-    assert RasaModel._rasa_predict is rasa_server.rasa_predict_concrete
-    assert DIETClassifier._predict is rasa_server.diet_predict_direct
+    assert DaskGraphRunner.run is graph_runner.run_graph_in_dask_order
+    assert RasaModel._rasa_predict is diet.rasa_predict_concrete
+    assert DIETClassifier._predict is diet.diet_predict_direct
+    assert CountVectorsFeaturizer._create_features is featurizers.create_features_directly
+    assert Domain.is_empty is domain.domain_is_empty
     assert await results() == expected
 
 
@@ -412,6 +425,7 @@ async def test_the_question_bank_parses_the_same_with_the_patches(agent: Any, mo
     monkeypatch.setattr(DaskGraphRunner, "run", ORIGINAL["graph_run"])
     monkeypatch.setattr(RasaModel, "_rasa_predict", ORIGINAL["rasa_predict"])
     monkeypatch.setattr(DIETClassifier, "_predict", ORIGINAL["diet_predict"])
+    monkeypatch.setattr(CountVectorsFeaturizer, "_create_features", ORIGINAL["count_features"])
     expected = [await agent.parse_message(question) for question in questions]
     monkeypatch.undo()
     rasa_server.install()
@@ -429,14 +443,14 @@ async def test_diets_input_batches_are_rasas_array_for_array(agent: Any, monkeyp
 
     def capture(self: Any, batch_in: Tuple[Any, ...]) -> Dict[str, Any]:
         batches.append(tuple(np.asarray(array) for array in batch_in))
-        return rasa_server.rasa_predict_concrete(self, batch_in)
+        return diet.rasa_predict_concrete(self, batch_in)
 
     monkeypatch.setattr(RasaModel, "_rasa_predict", capture)
     monkeypatch.setattr(DIETClassifier, "_predict", ORIGINAL["diet_predict"])
     for question in questions:
         await agent.parse_message(question)
     rasas, batches = batches, []
-    monkeypatch.setattr(DIETClassifier, "_predict", rasa_server.diet_predict_direct)
+    monkeypatch.setattr(DIETClassifier, "_predict", diet.diet_predict_direct)
     for question in questions:
         await agent.parse_message(question)
 
@@ -455,3 +469,46 @@ def test_other_diet_inputs_are_left_to_rasa() -> None:
 
     assert message_batch(Message(data={"text": "hej"}), None) is None  # no features: Rasa decides
     assert not has_simple_layout({"text": {}, "label": {}})
+
+
+def _count_featurizers(agent: Any) -> List[Any]:
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    found = [node._component for node in nodes if isinstance(node._component, CountVectorsFeaturizer)]
+    assert len(found) == 3  # words as lemmas, words and word pairs, character n-grams (config.yml)
+    return found
+
+
+def test_count_vector_features_are_rasas_matrix_for_matrix(agent: Any) -> None:
+    """Adjustment 8: the same COO matrices (dtype, shape, every entry in order) as Rasa's code."""
+    rasa_server.install()
+    texts = question_bank()[:150] + ["?", "SIP", "fk7801 och af 00251", "åäö ÅÄÖ é", "hej hej hej"]
+    tokens = [text.lower().replace("?", " ?").split() for text in texts] + [[]]
+    for featurizer in _count_featurizers(agent):
+        expected = ORIGINAL["count_features"](featurizer, "text", tokens)
+        found = featurizers.create_features_directly(featurizer, "text", tokens)
+        assert len(found[0]) == len(found[1]) == len(tokens)
+        for theirs, ours in zip((m for part in expected for m in part), (m for part in found for m in part)):
+            if theirs is None:
+                assert ours is None
+                continue
+            assert ours.format == theirs.format == "coo" and ours.shape == theirs.shape
+            for name in ("row", "col", "data"):
+                mine, rasa = getattr(ours, name), getattr(theirs, name)
+                assert mine.dtype == rasa.dtype, name
+                np.testing.assert_array_equal(mine, rasa)
+
+
+def test_a_count_vectorizer_without_vocabulary_is_left_to_rasa(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    featurizer = _count_featurizers(agent)[0]
+    calls: List[str] = []
+    monkeypatch.setattr(featurizers, "_original_create_features", lambda *args: calls.append("rasa") or ([None], [None]))
+    monkeypatch.setattr(featurizer, "vectorizers", {"text": CountVectorizer()})
+    assert featurizers.create_features_directly(featurizer, "text", [["hej"]]) == ([None], [None])
+    assert calls == ["rasa"]
+
+
+def test_the_empty_domain_is_recognised_as_before() -> None:
+    rasa_server.install()
+    assert Domain.empty().is_empty() and ORIGINAL["domain_is_empty"](Domain.empty())
+    full = Domain.load(str(paths.DOMAIN))
+    assert not full.is_empty() and not ORIGINAL["domain_is_empty"](full)

@@ -1,0 +1,181 @@
+"""Adjustments 5, 6 and 7: DIET's prediction for one message, with Rasa's results to the bit.
+
+5. DIET's compiled TensorFlow graph is called directly.
+6. For a DIET that only tags entities, its CRF decoding runs in NumPy (bot/crf_viterbi.py).
+7. DIET's input batch for one message is built straight from the message (bot/diet_batch.py).
+Why and how much: see the package docstring (bot/rasa_server/__init__.py).
+"""
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Dict, Optional, Text, Tuple
+
+from bot.rasa_server.sources import expect_source, replace_method
+
+# --- 5. DIET's compiled graph called directly --------------------------------------------
+
+_concrete_predict_steps: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
+_original_rasa_predict: Optional[Callable] = None
+
+
+def rasa_predict_concrete(self: Any, batch_in: Tuple[Any, ...]) -> Dict[Text, Any]:
+    """`RasaModel._rasa_predict` once its `tf.function` exists: same graph, same outputs, fewer steps."""
+    import tensorflow as tf
+    from keras.utils import tf_utils
+    from rasa.shared.constants import DIAGNOSTIC_DATA
+
+    assert _original_rasa_predict is not None
+    function = self._tf_predict_step
+    if function is None or self._run_eagerly or not self.prepared_for_prediction:
+        return _original_rasa_predict(self, batch_in)
+
+    self._training = False
+    if _tags_entities_only(self):
+        return _predict_with_numpy_crf(self, batch_in)
+    concrete = _concrete_predict_steps.get(function)
+    if concrete is None:
+        concrete = _concrete_predict_steps[function] = function.get_concrete_function()
+    specs = function.input_signature[0]
+    if len(batch_in) != len(specs):
+        return _original_rasa_predict(self, batch_in)  # let Rasa/TensorFlow report the mismatch
+    tensors = [tf.convert_to_tensor(value, spec.dtype) for value, spec in zip(batch_in, specs)]
+    outputs = tf_utils.sync_to_numpy_or_python_type(concrete(tensors))
+    if DIAGNOSTIC_DATA in outputs:
+        outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
+    return outputs
+
+
+def install_concrete_predict() -> None:
+    global _original_rasa_predict
+    from rasa.utils.tensorflow.models import RasaModel
+
+    original = replace_method(RasaModel, "_rasa_predict", rasa_predict_concrete)
+    _original_rasa_predict = original or _original_rasa_predict
+
+
+
+# --- 6. DIET's CRF decoded in NumPy ------------------------------------------------------
+
+@dataclass(frozen=True)
+class _EntityTagger:
+    """One DIET model's graph up to its CRF layer, and the layer's transition weights."""
+
+    potentials: Any  # concrete TensorFlow function: batch -> potentials, lengths, diagnostics
+    transitions: Any  # numpy [tags, tags], float32
+
+
+_entity_taggers: "weakref.WeakKeyDictionary[Any, _EntityTagger]" = weakref.WeakKeyDictionary()
+
+
+def _tags_entities_only(model: Any) -> bool:
+    """A DIET that classifies no intents and tags only entity types (no roles, no groups)."""
+    from rasa.nlu.classifiers.diet_classifier import DIET
+    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
+    from rasa.utils.tensorflow.constants import ENTITY_RECOGNITION, INTENT_CLASSIFICATION
+
+    return (
+        type(model) is DIET
+        and not model.config[INTENT_CLASSIFICATION]
+        and model.config[ENTITY_RECOGNITION]
+        and [spec.tag_name for spec in model._entity_tag_specs if spec.num_tags > 0] == [ENTITY_ATTRIBUTE_TYPE]
+    )
+
+
+@lru_cache(maxsize=1)
+def _check_diet_sources() -> None:
+    """The DIET and CRF code that adjustment 6 repeats must be the code it was written for (checked once)."""
+    from rasa.nlu.classifiers.diet_classifier import DIET
+    from rasa.utils.tensorflow import crf
+    from rasa.utils.tensorflow.layers import CRF
+
+    for function in (DIET.batch_predict, DIET._batch_predict_entities, CRF.call, crf.crf_decode,
+                     crf.crf_decode_forward, crf.crf_decode_backward, crf.CrfDecodeForwardRnnCell.call):
+        expect_source(function)
+
+
+def _entity_tagger(model: Any) -> _EntityTagger:
+    """`DIET.batch_predict` for entities, stopped before `CRF.call`: its inputs, traced once per model."""
+    import tensorflow as tf
+    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE, TEXT
+    from rasa.utils.tensorflow.constants import SENTENCE, SEQUENCE
+
+    tagger = _entity_taggers.get(model)
+    if tagger is not None:
+        return tagger
+    _check_diet_sources()
+
+    def potentials(batch_in: Tuple[Any, ...]) -> Dict[Text, Any]:
+        data = model.batch_to_model_data_format(batch_in, model.predict_data_signature)
+        lengths = model._get_sequence_feature_lengths(data, TEXT)
+        text_transformed, _, _, _, _, attention_weights = model._tf_layers[f"sequence_layer.{model.text_name}"](
+            (data[TEXT][SEQUENCE], data[TEXT][SENTENCE], lengths), training=False
+        )
+        return {
+            "potentials": model._tf_layers[f"embed.{ENTITY_ATTRIBUTE_TYPE}.logits"](text_transformed),
+            "lengths": lengths,
+            "attention_weights": attention_weights,
+            "text_transformed": text_transformed,
+        }
+
+    signature = model._tf_predict_step.input_signature
+    tagger = _entity_taggers[model] = _EntityTagger(
+        potentials=tf.function(potentials, input_signature=signature).get_concrete_function(),
+        transitions=model._tf_layers[f"crf.{ENTITY_ATTRIBUTE_TYPE}"].transition_params.numpy(),
+    )
+    return tagger
+
+
+def _predict_with_numpy_crf(model: Any, batch_in: Tuple[Any, ...]) -> Dict[Text, Any]:
+    """What DIET's predict step returns for an entity-only DIET: diagnostics, tag ids, confidences."""
+    import tensorflow as tf
+    from keras.utils import tf_utils
+    from rasa.shared.constants import DIAGNOSTIC_DATA
+    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
+
+    from bot.crf_viterbi import decode_batch
+
+    tagger = _entity_tagger(model)
+    specs = model._tf_predict_step.input_signature[0]
+    if len(batch_in) != len(specs):
+        return _original_rasa_predict(model, batch_in)  # let Rasa/TensorFlow report the mismatch
+    tensors = [tf.convert_to_tensor(value, spec.dtype) for value, spec in zip(batch_in, specs)]
+    found = tf_utils.sync_to_numpy_or_python_type(tagger.potentials(tensors))
+    ids, confidences = decode_batch(found["potentials"], tagger.transitions, found["lengths"])
+    diagnostics = {"attention_weights": found["attention_weights"], "text_transformed": found["text_transformed"]}
+    return {
+        DIAGNOSTIC_DATA: model._empty_lists_to_none_in_dict(diagnostics),
+        f"e_{ENTITY_ATTRIBUTE_TYPE}_ids": ids,
+        f"e_{ENTITY_ATTRIBUTE_TYPE}_scores": confidences,
+    }
+
+
+# --- 7. DIET's input batch built straight from the message ------------------------------
+
+_original_diet_predict: Optional[Callable] = None
+
+
+def diet_predict_direct(self: Any, message: Any) -> Any:
+    """`DIETClassifier._predict` with the batch of one message built by bot/diet_batch.py."""
+    from rasa.utils.tensorflow.constants import FEATURIZERS
+
+    from bot.diet_batch import has_simple_layout, message_batch
+
+    assert _original_diet_predict is not None
+    model = self.model
+    if model is not None and has_simple_layout(model.predict_data_signature):
+        batch = message_batch(message, self.component_config.get(FEATURIZERS))
+        if batch is not None:
+            # Rasa's run_inference returns the one batch's output as it is.
+            return model._rasa_predict(batch)
+    return _original_diet_predict(self, message)
+
+
+def install_direct_diet_batch() -> None:
+    global _original_diet_predict
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+
+    original = replace_method(DIETClassifier, "_predict", diet_predict_direct)
+    _original_diet_predict = original or _original_diet_predict
+

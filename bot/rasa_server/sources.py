@@ -1,0 +1,69 @@
+"""Which Rasa code the start-up adjustments were written for, and the check that refuses any other.
+
+Every adjustment in this package replaces or repeats a Rasa 3.6.21 function. Its source is
+hashed here; at start-up the installed function's source must hash the same, or the server
+refuses to start instead of running a patch written for other code.
+"""
+from __future__ import annotations
+
+import hashlib
+import inspect
+from typing import Callable, Optional
+
+# sha256 (first 16 hex digits) of `inspect.getsource` of each Rasa 3.6.21 function patched here.
+EXPECTED_SOURCES = {
+    "RemoteAction._validate_action_result": "f8cdb4be68123961",
+    "EndpointConfig.request": "ccdb778aed8208e2",
+    "EndpointConfig.session": "e55aa13d9d4fb4bc",
+    "AvailableEndpoints.read_endpoints": "9fa059bcb05cc08a",
+    "close_resources": "bc3d36e8149e84cd",
+    "DaskGraphRunner.run": "45f0f52f574f3aa9",
+    "RasaModel._rasa_predict": "7f745b0f9cb647c9",
+    # Not patched, but repeated by adjustment 6 (DIET up to its CRF layer, and the decoding).
+    "DIET.batch_predict": "3892283de8939525",
+    "DIET._batch_predict_entities": "2cb1598ea7e85510",
+    "CRF.call": "89f85c20c33a855b",
+    "crf_decode": "1cd02fc4499156c5",
+    "crf_decode_forward": "0bb52c2bb66d6a3d",
+    "crf_decode_backward": "cb277a0599f65d79",
+    "CrfDecodeForwardRnnCell.call": "a2e213f2124ba5c0",
+    "DIETClassifier._predict": "228b5091ebd1894b",
+    "CountVectorsFeaturizer._create_features": "d841f50f6649704a",
+    # scikit-learn 1.1.3: not patched, but repeated by adjustment 8.
+    "CountVectorizer.transform": "7a42f9ec6f2e82aa",
+    "CountVectorizer._count_vocab": "7302a9c343e514c9",
+    "Domain.is_empty": "884be90ef485f1d2",
+}
+EXPECTED_DASK_VERSION = "2022.10.2"
+
+
+class RasaVersionError(RuntimeError):
+    """A patched Rasa function is not the one the patch was written for."""
+
+
+def source_digest(function: Callable) -> str:
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+
+
+def expect_source(function: Callable) -> None:
+    """Refuse to patch a function whose source differs from the one measured and tested."""
+    name = function.__qualname__
+    if source_digest(function) != EXPECTED_SOURCES[name]:
+        import rasa
+
+        raise RasaVersionError(
+            f"bot/rasa_server was written for Rasa 3.6.21, but {name} differs in the "
+            f"installed Rasa {rasa.__version__}. Check the patch against the new code and "
+            f"update EXPECTED_SOURCES."
+        )
+
+
+def replace_method(owner: type, name: str, replacement: Callable) -> Optional[Callable]:
+    """Put `replacement` in place of `owner.name` once its source is checked; the original,
+    or None if the replacement is already in place."""
+    current = getattr(owner, name)
+    if current is replacement:
+        return None
+    expect_source(current)
+    setattr(owner, name, replacement)
+    return current
