@@ -30,6 +30,7 @@ from bot.nlp.intent_classifier import (
     inverse_document_frequency,
     tf_idf,
 )
+from bot.nlp import neighbours
 from bot.nlp.sentence_encoder import CentredEncoder, encoder_version
 
 EXAMPLES = {
@@ -192,7 +193,8 @@ def test_features_of_another_width_ask_for_retraining(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "config,key",
     [({"C": 0}, "`C`"), ({"max_iter": 1.5}, "`max_iter`"), ({"encoder_gate": 1.5}, "`encoder_gate`"),
-     ({"encoder_threads": 0}, "`encoder_threads`"), ({"sentence_encoder": "ja"}, "`sentence_encoder`")],
+     ({"encoder_threads": 0}, "`encoder_threads`"), ({"sentence_encoder": "ja"}, "`sentence_encoder`"),
+     ({"neighbours": -1}, "`neighbours`"), ({"neighbours": True}, "`neighbours`")],
 )
 def test_bad_config_gets_a_swedish_message(tmp_path: Path, config: dict, key: str) -> None:
     with pytest.raises(InvalidConfigException, match=key):
@@ -240,3 +242,31 @@ def test_prediction_matches_the_trained_scikit_learn_model(tmp_path: Path) -> No
     matrix = component._matrix(stage.blocks, [component._row(stage.blocks, m) for m in messages])
     expected = calibrated(matrix @ stage.weights.T + stage.bias, stage.temperature)
     assert np.allclose(component.probabilities(messages), expected)
+
+
+def test_neighbours_are_stored_loaded_and_mixed_into_the_meaning_stage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only one weight on offer, so that the mix is used whatever the held-out score says.
+    monkeypatch.setattr(neighbours, "MIX_WEIGHTS", (0.5,))
+    component, args, featurize = _trained(tmp_path, dense=False, sentence_encoder=True, encoder_gate=1.0)
+    stored = _stored(args)
+    assert stored["neighbours"]["weight"] == 0.5 and stored["neighbours"]["intents"] == len(EXAMPLES)
+    with args[1].read_from(args[2]) as directory:
+        with np.load(directory / "classifier.npz", allow_pickle=False) as arrays:
+            assert arrays["neighbour_vectors"].shape == (9, 384)
+            assert sorted(arrays["neighbour_labels"]) == sorted([0, 1, 2] * 3)
+    loaded = LinearIntentClassifier.load(*args)
+    message = featurize("vem kallar till sip")
+    stage, mixed = loaded._decide(message)
+    assert stage == MEANING_STAGE and loaded.labels[int(mixed.argmax())] == "ask_who"
+    assert np.allclose(mixed, component._decide(message)[1], atol=1e-6)
+    # Half of it is the neighbours' vote: without them the meaning stage alone gives another row.
+    loaded._neighbours = None
+    assert not np.allclose(loaded._decide(message)[1], mixed)
+
+
+def test_neighbours_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(neighbours, "MIX_WEIGHTS", (0.5,))
+    _, args, _ = _trained(tmp_path, dense=False, sentence_encoder=True, neighbours=0)
+    assert "neighbours" not in _stored(args)
