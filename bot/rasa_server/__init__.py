@@ -48,6 +48,10 @@ way, the server refuses to start instead of running a patch written for other co
    0.4 ms of the ~1.7 ms per call. The graph is the same (`get_concrete_function()` of
    that `tf.function`), the inputs are converted with the same dtypes, the outputs are
    identical. The first call of a model still goes through Rasa, which builds the graph.
+   The concrete function is then called flat (`call_concrete` in diet.py): the tensors are
+   made from the signature's own specs and their shapes checked, so matching them against
+   the signature again on every call is skipped (another 0.4 ms of a 4.2 ms parse, A/B in one
+   process; identical parses).
 
 6. DIET's CRF decoding runs in NumPy (bot/crf_viterbi.py), for a DIET that only tags entities,
    as in config.yml. In the compiled graph the decoding is a while-loop of some 120

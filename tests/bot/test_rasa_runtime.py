@@ -25,6 +25,7 @@ from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 from rasa.nlu.classifiers.diet_classifier import DIET, DIETClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from sklearn.feature_extraction.text import CountVectorizer
+from tensorflow.python.eager.polymorphic_function.monomorphic_function import ConcreteFunction
 from rasa.utils.tensorflow import crf
 from rasa.utils.tensorflow.layers import CRF
 from rasa.utils.tensorflow.models import RasaModel
@@ -237,6 +238,8 @@ def test_every_patched_function_is_the_one_the_patches_were_written_for() -> Non
         "CountVectorizer.transform": CountVectorizer.transform,
         "CountVectorizer._count_vocab": CountVectorizer._count_vocab,
         "Domain.is_empty": ORIGINAL["domain_is_empty"],
+        "ConcreteFunction._call_with_structured_signature": ConcreteFunction._call_with_structured_signature,
+        "ConcreteFunction._call_flat": ConcreteFunction._call_flat,
     }
     assert set(originals) == set(sources.EXPECTED_SOURCES)
     for name, function in originals.items():
@@ -512,3 +515,20 @@ def test_the_empty_domain_is_recognised_as_before() -> None:
     assert Domain.empty().is_empty() and ORIGINAL["domain_is_empty"](Domain.empty())
     full = Domain.load(str(paths.DOMAIN))
     assert not full.is_empty() and not ORIGINAL["domain_is_empty"](full)
+
+
+def test_the_short_graph_call_gives_the_full_calls_results_and_errors() -> None:
+    """Adjustment 5: the flat call of a concrete function, and the full call where shapes differ."""
+    import tensorflow as tf
+
+    specs = [tf.TensorSpec((None, 2), tf.float32), tf.TensorSpec((None,), tf.int64)]
+    concrete = tf.function(lambda args: {"sum": tf.reduce_sum(args[0], axis=1) + tf.cast(args[1], tf.float32)},
+                           input_signature=[specs]).get_concrete_function()
+    tensors = [tf.constant([[1.0, 2.0], [3.0, 4.0]]), tf.constant([10, 20], dtype=tf.int64)]
+    np.testing.assert_array_equal(diet.call_concrete(concrete, specs, tensors)["sum"], concrete(tensors)["sum"])
+    wrong = [tf.constant([[1.0, 2.0, 3.0]]), tf.constant([1], dtype=tf.int64)]
+    with pytest.raises(ValueError) as full:
+        concrete(wrong)
+    with pytest.raises(ValueError) as short:
+        diet.call_concrete(concrete, specs, wrong)
+    assert str(short.value) == str(full.value)
