@@ -10,14 +10,13 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Text, Tuple
 
-from bot.rasa_server.sources import expect_source, replace_method
+from bot.rasa_server.sources import expect_source, original, replace_method
 
 # --- 5. DIET's compiled graph called directly --------------------------------------------
 
 _concrete_predict_steps: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
-_original_rasa_predict: Optional[Callable] = None
 
 
 def call_concrete(concrete: Any, specs: Any, tensors: List[Any]) -> Any:
@@ -40,10 +39,9 @@ def rasa_predict_concrete(self: Any, batch_in: Tuple[Any, ...]) -> Dict[Text, An
     from keras.utils import tf_utils
     from rasa.shared.constants import DIAGNOSTIC_DATA
 
-    assert _original_rasa_predict is not None
     function = self._tf_predict_step
     if function is None or self._run_eagerly or not self.prepared_for_prediction:
-        return _original_rasa_predict(self, batch_in)
+        return original(rasa_predict_concrete)(self, batch_in)
 
     self._training = False
     if _tags_entities_only(self):
@@ -53,7 +51,7 @@ def rasa_predict_concrete(self: Any, batch_in: Tuple[Any, ...]) -> Dict[Text, An
         concrete = _concrete_predict_steps[function] = function.get_concrete_function()
     specs = function.input_signature[0]
     if len(batch_in) != len(specs):
-        return _original_rasa_predict(self, batch_in)  # let Rasa/TensorFlow report the mismatch
+        return original(rasa_predict_concrete)(self, batch_in)  # let Rasa/TensorFlow report the mismatch
     tensors = [tf.convert_to_tensor(value, spec.dtype) for value, spec in zip(batch_in, specs)]
     outputs = tf_utils.sync_to_numpy_or_python_type(call_concrete(concrete, specs, tensors))
     if DIAGNOSTIC_DATA in outputs:
@@ -62,15 +60,12 @@ def rasa_predict_concrete(self: Any, batch_in: Tuple[Any, ...]) -> Dict[Text, An
 
 
 def install_concrete_predict() -> None:
-    global _original_rasa_predict
     from rasa.utils.tensorflow.models import RasaModel
     from tensorflow.python.eager.polymorphic_function.monomorphic_function import ConcreteFunction
 
     # TensorFlow 2.12: the call that `call_concrete` shortens, and the flat call it makes.
-    expect_source(ConcreteFunction._call_with_structured_signature)
-    expect_source(ConcreteFunction._call_flat)
-    original = replace_method(RasaModel, "_rasa_predict", rasa_predict_concrete)
-    _original_rasa_predict = original or _original_rasa_predict
+    replace_method(RasaModel, "_rasa_predict", rasa_predict_concrete,
+                   ConcreteFunction._call_with_structured_signature, ConcreteFunction._call_flat)
 
 
 
@@ -157,7 +152,7 @@ def _predict_with_numpy_crf(model: Any, batch_in: Tuple[Any, ...]) -> Dict[Text,
     tagger = _entity_tagger(model)
     specs = model._tf_predict_step.input_signature[0]
     if len(batch_in) != len(specs):
-        return _original_rasa_predict(model, batch_in)  # let Rasa/TensorFlow report the mismatch
+        return original(rasa_predict_concrete)(model, batch_in)  # let Rasa/TensorFlow report the mismatch
     tensors = [tf.convert_to_tensor(value, spec.dtype) for value, spec in zip(batch_in, specs)]
     found = tf_utils.sync_to_numpy_or_python_type(call_concrete(tagger.potentials, specs, tensors))
     ids, confidences = decode_batch(found["potentials"], tagger.transitions, found["lengths"])
@@ -171,29 +166,23 @@ def _predict_with_numpy_crf(model: Any, batch_in: Tuple[Any, ...]) -> Dict[Text,
 
 # --- 7. DIET's input batch built straight from the message ------------------------------
 
-_original_diet_predict: Optional[Callable] = None
-
-
 def diet_predict_direct(self: Any, message: Any) -> Any:
     """`DIETClassifier._predict` with the batch of one message built by bot/diet_batch.py."""
     from rasa.utils.tensorflow.constants import FEATURIZERS
 
     from bot.diet_batch import has_simple_layout, message_batch
 
-    assert _original_diet_predict is not None
     model = self.model
     if model is not None and has_simple_layout(model.predict_data_signature):
         batch = message_batch(message, self.component_config.get(FEATURIZERS))
         if batch is not None:
             # Rasa's run_inference returns the one batch's output as it is.
             return model._rasa_predict(batch)
-    return _original_diet_predict(self, message)
+    return original(diet_predict_direct)(self, message)
 
 
 def install_direct_diet_batch() -> None:
-    global _original_diet_predict
     from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 
-    original = replace_method(DIETClassifier, "_predict", diet_predict_direct)
-    _original_diet_predict = original or _original_diet_predict
+    replace_method(DIETClassifier, "_predict", diet_predict_direct)
 

@@ -18,10 +18,9 @@ from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 import numpy as np
 import scipy.sparse
 
-from bot.rasa_server.sources import expect_source, replace_method
+from bot.rasa_server.sources import original, replace_method
 
 _analyzers: "weakref.WeakKeyDictionary[Any, Callable[[str], List[str]]]" = weakref.WeakKeyDictionary()
-_original_create_features: Optional[Callable] = None
 
 
 def _analyzer(vectorizer: Any) -> Callable[[str], List[str]]:
@@ -61,10 +60,9 @@ def create_features_directly(
     """`CountVectorsFeaturizer._create_features` with the matrices from `count_matrix`."""
     from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
 
-    assert _original_create_features is not None
     vectorizer = self.vectorizers.get(attribute)
     if not vectorizer or not isinstance(getattr(vectorizer, "vocabulary_", None), dict):
-        return _original_create_features(self, attribute, all_tokens)
+        return original(create_features_directly)(self, attribute, all_tokens)
     sequence_features: List[Optional[scipy.sparse.spmatrix]] = []
     sentence_features: List[Optional[scipy.sparse.spmatrix]] = []
     for tokens in all_tokens:
@@ -79,12 +77,9 @@ def create_features_directly(
 
 
 def install_direct_count_vectors() -> None:
-    global _original_create_features
     from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
     from sklearn.feature_extraction.text import CountVectorizer
 
     # The counting repeated here is scikit-learn's; it must be the code it was written for.
-    expect_source(CountVectorizer.transform)
-    expect_source(CountVectorizer._count_vocab)
-    original = replace_method(CountVectorsFeaturizer, "_create_features", create_features_directly)
-    _original_create_features = original or _original_create_features
+    replace_method(CountVectorsFeaturizer, "_create_features", create_features_directly,
+                   CountVectorizer.transform, CountVectorizer._count_vocab)

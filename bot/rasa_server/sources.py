@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from typing import Callable, Optional
+from typing import Callable, Dict
 
 # sha256 (first 16 hex digits) of `inspect.getsource` of each Rasa 3.6.21 function patched here.
 EXPECTED_SOURCES = {
@@ -61,12 +61,22 @@ def expect_source(function: Callable) -> None:
         )
 
 
-def replace_method(owner: type, name: str, replacement: Callable) -> Optional[Callable]:
-    """Put `replacement` in place of `owner.name` once its source is checked; the original,
-    or None if the replacement is already in place."""
+_originals: Dict[Callable, Callable] = {}
+
+
+def replace_method(owner: type, name: str, replacement: Callable, *repeated: Callable) -> None:
+    """Put `replacement` in place of `owner.name` once its source is checked (and the source of
+    every function in `repeated`, whose code the replacement repeats). Installing twice is a
+    no-op; `original(replacement)` is the function it replaced."""
     current = getattr(owner, name)
     if current is replacement:
-        return None
-    expect_source(current)
+        return
+    for function in (current, *repeated):
+        expect_source(function)
+    _originals[replacement] = current
     setattr(owner, name, replacement)
-    return current
+
+
+def original(replacement: Callable) -> Callable:
+    """The Rasa function that `replacement` was put in place of."""
+    return _originals[replacement]

@@ -504,7 +504,9 @@ def test_count_vector_features_are_rasas_matrix_for_matrix(agent: Any) -> None:
 def test_a_count_vectorizer_without_vocabulary_is_left_to_rasa(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     featurizer = _count_featurizers(agent)[0]
     calls: List[str] = []
-    monkeypatch.setattr(featurizers, "_original_create_features", lambda *args: calls.append("rasa") or ([None], [None]))
+    rasa_server.install()
+    rasa = lambda *args: calls.append("rasa") or ([None], [None])  # noqa: E731
+    monkeypatch.setitem(sources._originals, featurizers.create_features_directly, rasa)
     monkeypatch.setattr(featurizer, "vectorizers", {"text": CountVectorizer()})
     assert featurizers.create_features_directly(featurizer, "text", [["hej"]]) == ([None], [None])
     assert calls == ["rasa"]
