@@ -68,7 +68,6 @@ def install_concrete_predict() -> None:
                    ConcreteFunction._call_with_structured_signature, ConcreteFunction._call_flat)
 
 
-
 # --- 6. DIET's CRF decoded in NumPy ------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ import hashlib
 import inspect
 from typing import Callable, Dict
 
-# sha256 (first 16 hex digits) of `inspect.getsource` of each Rasa 3.6.21 function patched here.
+# sha256 (first 16 hex digits) of `inspect.getsource` of each function patched or repeated here
+# (Rasa 3.6.21 unless marked).
 EXPECTED_SOURCES = {
     "RemoteAction._validate_action_result": "f8cdb4be68123961",
     "EndpointConfig.request": "ccdb778aed8208e2",
@@ -55,9 +56,9 @@ def expect_source(function: Callable) -> None:
         import rasa
 
         raise RasaVersionError(
-            f"bot/rasa_server was written for Rasa 3.6.21, but {name} differs in the "
-            f"installed Rasa {rasa.__version__}. Check the patch against the new code and "
-            f"update EXPECTED_SOURCES."
+            f"bot/rasa_server was written for Rasa 3.6.21 (with scikit-learn 1.1.3 and "
+            f"TensorFlow 2.12.0), but {name} differs in the installed code (Rasa "
+            f"{rasa.__version__}). Check the patch against the new code and update EXPECTED_SOURCES."
         )
 
 
