@@ -58,19 +58,29 @@ def sparse_values(matrix: scipy.sparse.coo_matrix) -> List[np.ndarray]:
     ]
 
 
-def message_batch(message: Any, featurizers: Optional[List[str]]) -> Optional[Tuple[np.ndarray, ...]]:
-    """The eight arrays of DIET's input for `message`, or None where Rasa's way must decide."""
+def message_features(message: Any, featurizers: Optional[Sequence[str]]) -> Optional[Tuple[scipy.sparse.coo_matrix, scipy.sparse.coo_matrix]]:
+    """The message's joined sparse (tokens, sentence) features, or None if it has dense ones or lacks one."""
     from rasa.shared.nlu.constants import TEXT
 
-    wanted = featurizers or []
+    wanted = list(featurizers or [])
     sequence, sentence = message._filter_sparse_features(TEXT, wanted)
     dense_sequence, dense_sentence = message._filter_dense_features(TEXT, wanted)
     if not sequence or not sentence or dense_sequence or dense_sentence:
         return None
-    tokens = joined(sequence)
+    return joined(sequence), joined(sentence)
+
+
+def features_batch(tokens: scipy.sparse.coo_matrix, sentence: scipy.sparse.coo_matrix) -> Tuple[np.ndarray, ...]:
+    """The eight arrays of DIET's input for a message with these joined features."""
     return (
         np.ones((1, 1, 1), dtype=np.float32),
-        *sparse_values(joined(sentence)),
+        *sparse_values(sentence),
         *sparse_values(tokens),
         np.array([tokens.shape[0]], dtype=np.float32),
     )
+
+
+def message_batch(message: Any, featurizers: Optional[List[str]]) -> Optional[Tuple[np.ndarray, ...]]:
+    """The eight arrays of DIET's input for `message`, or None where Rasa's way must decide."""
+    features = message_features(message, featurizers)
+    return None if features is None else features_batch(*features)

@@ -3,16 +3,21 @@
 5. DIET's compiled TensorFlow graph is called directly.
 6. For a DIET that only tags entities, its CRF decoding runs in NumPy (bot/crf_viterbi.py).
 7. DIET's input batch for one message is built straight from the message (bot/diet_batch.py).
+10. For an entity-only DIET without transformer layers, its layers up to the CRF are computed in
+    NumPy (bot/diet_tagger.py), once the first message has shown them to agree with TensorFlow.
 Why and how much: see the package docstring (bot/rasa_server/__init__.py).
 """
 from __future__ import annotations
 
+import logging
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Dict, List, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from bot.rasa_server.sources import expect_source, original, replace_method
+
+logger = logging.getLogger(__name__)
 
 # --- 5. DIET's compiled graph called directly --------------------------------------------
 
@@ -164,24 +169,112 @@ def _predict_with_numpy_crf(model: Any, batch_in: Tuple[Any, ...]) -> Dict[Text,
 
 
 # --- 7. DIET's input batch built straight from the message ------------------------------
+# --- 10. and, where DIET's shape allows, its tag potentials computed in NumPy -------------
+
+@dataclass(frozen=True)
+class _NumpyTagger:
+    """One DIET model's layers up to its CRF layer as NumPy weights, and the CRF's transitions."""
+
+    weights: Any  # bot.diet_tagger.TaggerWeights
+    transitions: Any  # numpy [tags, tags], float32
+
+
+_UNCHECKED = object()
+# Per DIET model: its NumPy tagger, or None where TensorFlow computes (another shape, or
+# the check on the first message failed). A model not in here has not met a message yet.
+_numpy_taggers: "weakref.WeakKeyDictionary[Any, Optional[_NumpyTagger]]" = weakref.WeakKeyDictionary()
+
+# How far NumPy's numbers may stray from TensorFlow's on the first message (they differ by
+# rounding only: up to 1e-5 in the potentials, 4e-6 in the confidences; bot/diet_tagger.py).
+AGREEMENT_TOLERANCE = 1e-4
+
 
 def diet_predict_direct(self: Any, message: Any) -> Any:
-    """`DIETClassifier._predict` with the batch of one message built by bot/diet_batch.py."""
+    """`DIETClassifier._predict` with the batch of one message built by bot/diet_batch.py, or with
+    DIET's layers computed by bot/diet_tagger.py once the first message has checked them."""
     from rasa.utils.tensorflow.constants import FEATURIZERS
 
-    from bot.diet_batch import has_simple_layout, message_batch
+    from bot.diet_batch import features_batch, has_simple_layout, message_features
 
     model = self.model
     if model is not None and has_simple_layout(model.predict_data_signature):
-        batch = message_batch(message, self.component_config.get(FEATURIZERS))
-        if batch is not None:
+        features = message_features(message, self.component_config.get(FEATURIZERS))
+        if features is not None:
+            tagger = _numpy_taggers.get(model, _UNCHECKED)
+            if isinstance(tagger, _NumpyTagger):
+                return _predict_in_numpy(model, tagger, *features)
             # Rasa's run_inference returns the one batch's output as it is.
-            return model._rasa_predict(batch)
+            outputs = model._rasa_predict(features_batch(*features))
+            if tagger is _UNCHECKED:
+                _numpy_taggers[model] = _checked_numpy_tagger(model, features, outputs)
+            return outputs
     return original(diet_predict_direct)(self, message)
+
+
+def _checked_numpy_tagger(model: Any, features: Tuple[Any, Any], expected: Dict[Text, Any]) -> Optional[_NumpyTagger]:
+    """The model's NumPy tagger if its shape allows one and it gives TensorFlow's `expected`
+    outputs for this message (same tags; confidences and hidden values within the tolerance)."""
+    from bot.diet_tagger import tagger_weights
+    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
+
+    if not model.prepared_for_prediction or model._run_eagerly or not _tags_entities_only(model):
+        return None
+    weights = tagger_weights(model)
+    if weights is None:
+        return None
+    tagger = _NumpyTagger(weights, model._tf_layers[f"crf.{ENTITY_ATTRIBUTE_TYPE}"].transition_params.numpy())
+    found = _predict_in_numpy(model, tagger, *features)
+    if _agrees(found, expected):
+        return tagger
+    logger.warning("DIET:s lager i NumPy gav inte TensorFlows svar; modellen räknas med TensorFlow.")
+    return None
+
+
+def _agrees(found: Dict[Text, Any], expected: Dict[Text, Any]) -> bool:
+    import numpy as np
+    from rasa.shared.constants import DIAGNOSTIC_DATA
+
+    hidden, expected_hidden = (outputs[DIAGNOSTIC_DATA]["text_transformed"] for outputs in (found, expected))
+    return (
+        set(found) == set(expected)
+        and all(np.shape(found[key]) == np.shape(expected[key]) for key in found if key != DIAGNOSTIC_DATA)
+        and all(np.array_equal(found[key], expected[key]) for key in found if key.endswith("_ids"))
+        and all(np.allclose(found[key], expected[key], rtol=0, atol=AGREEMENT_TOLERANCE) for key in found if key.endswith("_scores"))
+        and np.shape(hidden) == np.shape(expected_hidden)
+        and np.allclose(hidden, expected_hidden, rtol=0, atol=AGREEMENT_TOLERANCE)
+    )
+
+
+def _predict_in_numpy(model: Any, tagger: _NumpyTagger, tokens: Any, sentence: Any) -> Dict[Text, Any]:
+    """What `_predict_with_numpy_crf` returns, with the potentials from bot/diet_tagger.py."""
+    import numpy as np
+    from rasa.shared.constants import DIAGNOSTIC_DATA
+    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
+
+    from bot.crf_viterbi import decode_batch
+    from bot.diet_tagger import potentials
+
+    hidden, found = potentials(tagger.weights, tokens, sentence)
+    ids, confidences = decode_batch(found[None], tagger.transitions, np.array([tokens.shape[0]]))
+    # DIET without transformer layers reports no attention weights (an empty array, then None).
+    diagnostics = {"attention_weights": np.zeros((0,), dtype=np.float32), "text_transformed": hidden[None]}
+    return {
+        DIAGNOSTIC_DATA: model._empty_lists_to_none_in_dict(diagnostics),
+        f"e_{ENTITY_ATTRIBUTE_TYPE}_ids": ids,
+        f"e_{ENTITY_ATTRIBUTE_TYPE}_scores": confidences,
+    }
 
 
 def install_direct_diet_batch() -> None:
     from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+    from rasa.utils.tensorflow import layers, rasa_layers
 
-    replace_method(DIETClassifier, "_predict", diet_predict_direct)
-
+    # The layers that bot/diet_tagger.py repeats, up to DIET's entity logits.
+    combining = rasa_layers.RasaFeatureCombiningLayer
+    replace_method(
+        DIETClassifier, "_predict", diet_predict_direct,
+        rasa_layers.RasaSequenceLayer.call, combining.call, combining._combine_sequence_level_features,
+        combining._combine_sentence_level_features, combining._concat_sequence_sentence_features,
+        rasa_layers.ConcatenateSparseDenseFeatures.call, rasa_layers.ConcatenateSparseDenseFeatures._process_sparse_feature,
+        layers.DenseForSparse.call, layers.RandomlyConnectedDense.call, layers.Ffnn.call, layers.Embed.call,
+    )

@@ -29,6 +29,18 @@ EXPECTED_SOURCES = {
     "crf_decode_backward": "cb277a0599f65d79",
     "CrfDecodeForwardRnnCell.call": "a2e213f2124ba5c0",
     "DIETClassifier._predict": "228b5091ebd1894b",
+    # Not patched, but repeated by adjustment 10 (DIET's layers up to its entity logits).
+    "RasaSequenceLayer.call": "3217207e10e361d8",
+    "RasaFeatureCombiningLayer.call": "43596eec16258ce0",
+    "RasaFeatureCombiningLayer._combine_sequence_level_features": "e9763f1853073a9c",
+    "RasaFeatureCombiningLayer._combine_sentence_level_features": "92f2a7e869a3ad63",
+    "RasaFeatureCombiningLayer._concat_sequence_sentence_features": "88d0459fbe18f9d4",
+    "ConcatenateSparseDenseFeatures.call": "c1424885600a6269",
+    "ConcatenateSparseDenseFeatures._process_sparse_feature": "3b2e18fc65af17c5",
+    "DenseForSparse.call": "99a7e5e30148b563",
+    "RandomlyConnectedDense.call": "a2feec784642a241",
+    "Ffnn.call": "1f891971d24d1af4",
+    "Embed.call": "453572475f9509fd",
     "CountVectorsFeaturizer._create_features": "d841f50f6649704a",
     # scikit-learn 1.1.3: not patched, but repeated by adjustment 8.
     "CountVectorizer.transform": "7a42f9ec6f2e82aa",
