@@ -58,8 +58,8 @@ def sparse_values(matrix: scipy.sparse.coo_matrix) -> List[np.ndarray]:
     ]
 
 
-def message_features(message: Any, featurizers: Optional[Sequence[str]]) -> Optional[Tuple[scipy.sparse.coo_matrix, scipy.sparse.coo_matrix]]:
-    """The message's joined sparse (tokens, sentence) features, or None if it has dense ones or lacks one."""
+def message_features(message: Any, featurizers: Optional[Sequence[str]]) -> Optional[Tuple[List[Any], List[Any]]]:
+    """The message's sparse (token, sentence) features, or None if it has dense ones or lacks one."""
     from rasa.shared.nlu.constants import TEXT
 
     wanted = list(featurizers or [])
@@ -67,14 +67,15 @@ def message_features(message: Any, featurizers: Optional[Sequence[str]]) -> Opti
     dense_sequence, dense_sentence = message._filter_dense_features(TEXT, wanted)
     if not sequence or not sentence or dense_sequence or dense_sentence:
         return None
-    return joined(sequence), joined(sentence)
+    return sequence, sentence
 
 
-def features_batch(tokens: scipy.sparse.coo_matrix, sentence: scipy.sparse.coo_matrix) -> Tuple[np.ndarray, ...]:
-    """The eight arrays of DIET's input for a message with these joined features."""
+def features_batch(sequence: Sequence[Any], sentence: Sequence[Any]) -> Tuple[np.ndarray, ...]:
+    """The eight arrays of DIET's input for a message with these sparse features."""
+    tokens = joined(sequence)
     return (
         np.ones((1, 1, 1), dtype=np.float32),
-        *sparse_values(sentence),
+        *sparse_values(joined(sentence)),
         *sparse_values(tokens),
         np.array([tokens.shape[0]], dtype=np.float32),
     )

@@ -59,22 +59,40 @@ def gelu(values: np.ndarray) -> np.ndarray:
     return (np.float32(0.5) * values) * (np.float32(1.0) + scipy.special.erf(values / SQRT_2))
 
 
-def potentials(weights: TaggerWeights, tokens: scipy.sparse.coo_matrix,
-               sentence: scipy.sparse.coo_matrix) -> Tuple[np.ndarray, np.ndarray]:
+def potentials(weights: TaggerWeights, sequence: Sequence[Any], sentence: Sequence[Any]) -> Tuple[np.ndarray, np.ndarray]:
     """(hidden [tokens + 1, units], potentials [tokens + 1, tags]) for one message.
 
-    `tokens` and `sentence` are the message's joined sparse features (bot/diet_batch.py), one
-    row per token and one row. As float32 CSR matrices, their products add each row's terms in
-    the order the features list them, the order TensorFlow's sparse product adds them.
+    `sequence` and `sentence` are the message's sparse features (Rasa `Features`, one per
+    featurizer), one row per token and one row.
     """
-    rows = [
-        weights.sequence(tokens.astype(np.float32).tocsr()),
-        weights.sentence(sentence.astype(np.float32).tocsr()),
-    ]
+    rows = [weights.sequence(side_by_side(sequence)), weights.sentence(side_by_side(sentence))]
     hidden = np.concatenate(rows).astype(np.float32, copy=False)
     for layer in weights.hidden:
         hidden = gelu(layer(hidden))
     return hidden, weights.logits(hidden)
+
+
+def side_by_side(features: Sequence[Any]) -> scipy.sparse.csr_matrix:
+    """The featurizers' matrices side by side as one float32 CSR matrix, built directly.
+
+    Each row keeps its entries in the order of the featurizers and of their COO matrices, the
+    order in which TensorFlow's sparse product adds them for DIET (bot/diet_batch.py builds
+    the same entries for TensorFlow). About 0.1 ms cheaper per matrix than `hstack`,
+    `astype` and `tocsr`, which also re-sorts the entries of each row.
+    """
+    parts = [feature.features for feature in features]
+    rows = parts[0].shape[0]
+    if any(part.shape[0] != rows for part in parts):
+        raise ValueError("the featurizers disagree on the number of tokens")
+    offsets = np.cumsum([0] + [part.shape[1] for part in parts[:-1]])
+    data = np.concatenate([part.data for part in parts]).astype(np.float32)
+    row = np.concatenate([part.row for part in parts])
+    col = np.concatenate([part.col + offset for part, offset in zip(parts, offsets)])
+    order = np.argsort(row, kind="stable")
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=rows), out=indptr[1:])
+    width = int(sum(part.shape[1] for part in parts))
+    return scipy.sparse.csr_matrix((data[order], col[order], indptr), shape=(rows, width))
 
 
 def tagger_weights(model: Any) -> Optional[TaggerWeights]:

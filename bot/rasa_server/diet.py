@@ -211,7 +211,7 @@ def diet_predict_direct(self: Any, message: Any) -> Any:
     return original(diet_predict_direct)(self, message)
 
 
-def _checked_numpy_tagger(model: Any, features: Tuple[Any, Any], expected: Dict[Text, Any]) -> Optional[_NumpyTagger]:
+def _checked_numpy_tagger(model: Any, features: Tuple[List[Any], List[Any]], expected: Dict[Text, Any]) -> Optional[_NumpyTagger]:
     """The model's NumPy tagger if its shape allows one and it gives TensorFlow's `expected`
     outputs for this message (same tags; confidences and hidden values within the tolerance)."""
     from bot.diet_tagger import tagger_weights
@@ -245,7 +245,7 @@ def _agrees(found: Dict[Text, Any], expected: Dict[Text, Any]) -> bool:
     )
 
 
-def _predict_in_numpy(model: Any, tagger: _NumpyTagger, tokens: Any, sentence: Any) -> Dict[Text, Any]:
+def _predict_in_numpy(model: Any, tagger: _NumpyTagger, sequence: List[Any], sentence: List[Any]) -> Dict[Text, Any]:
     """What `_predict_with_numpy_crf` returns, with the potentials from bot/diet_tagger.py."""
     import numpy as np
     from rasa.shared.constants import DIAGNOSTIC_DATA
@@ -254,8 +254,9 @@ def _predict_in_numpy(model: Any, tagger: _NumpyTagger, tokens: Any, sentence: A
     from bot.crf_viterbi import decode_batch
     from bot.diet_tagger import potentials
 
-    hidden, found = potentials(tagger.weights, tokens, sentence)
-    ids, confidences = decode_batch(found[None], tagger.transitions, np.array([tokens.shape[0]]))
+    hidden, found = potentials(tagger.weights, sequence, sentence)
+    tokens = hidden.shape[0] - 1  # the last row is the sentence's
+    ids, confidences = decode_batch(found[None], tagger.transitions, np.array([tokens]))
     # DIET without transformer layers reports no attention weights (an empty array, then None).
     diagnostics = {"attention_weights": np.zeros((0,), dtype=np.float32), "text_transformed": hidden[None]}
     return {
