@@ -35,8 +35,9 @@ def has_simple_layout(signature: Any) -> bool:
     return found == tuple((sub_key, [sparse]) for sub_key, sparse in EXPECTED_LAYOUT)
 
 
-def joined(features: Sequence[Any]) -> scipy.sparse.coo_matrix:
-    """The featurizers' matrices side by side, entries in the order `scipy.sparse.hstack` gives."""
+def side_by_side(features: Sequence[Any]) -> Tuple[Tuple[int, int], np.ndarray, np.ndarray, np.ndarray]:
+    """(shape, data, row, col) of the featurizers' matrices side by side, entries in the order
+    `scipy.sparse.hstack` gives (featurizer by featurizer, each in its COO order)."""
     parts = [feature.features.tocoo() for feature in features]
     offsets = np.cumsum([0] + [part.shape[1] for part in parts[:-1]])
     rows = parts[0].shape[0]
@@ -45,7 +46,13 @@ def joined(features: Sequence[Any]) -> scipy.sparse.coo_matrix:
     data = np.concatenate([part.data for part in parts])
     row = np.concatenate([part.row for part in parts])
     col = np.concatenate([part.col + offset for part, offset in zip(parts, offsets)])
-    return scipy.sparse.coo_matrix((data, (row, col)), shape=(rows, int(sum(part.shape[1] for part in parts))))
+    return (rows, int(sum(part.shape[1] for part in parts))), data, row, col
+
+
+def joined(features: Sequence[Any]) -> scipy.sparse.coo_matrix:
+    """The featurizers' matrices side by side, entries in the order `scipy.sparse.hstack` gives."""
+    shape, data, row, col = side_by_side(features)
+    return scipy.sparse.coo_matrix((data, (row, col)), shape=shape)
 
 
 def sparse_values(matrix: scipy.sparse.coo_matrix) -> List[np.ndarray]:
