@@ -82,7 +82,8 @@ way, the server refuses to start instead of running a patch written for other co
    only tags entities, gets sparse features only and has no transformer layer, as in config.yml.
    What is left of DIET's graph after 6 is a few small matrix products, but calling it costs
    about 1.1 ms of fixed TensorFlow overhead per message, and converting its inputs to tensors
-   0.3 ms more. The weights are DIET's own, read from its layers once. This is the one
+   0.3 ms more. The weights are DIET's own, copied from its layers once (about 37 MB: two
+   sparse-to-dense kernels of some 36,000 x 128 float32). This is the one
    adjustment that is not exact to the bit: the dense products and the error function round
    differently in the last bits, so entity confidences may differ from TensorFlow's in the sixth
    decimal (at most 4e-6 over 5,843 messages); the tags, and so the entities, were the same for
