@@ -95,11 +95,12 @@ def tagger_weights(model: Any) -> Optional[TaggerWeights]:
     The caller has checked that `model` tags entity types only and gets sparse text features
     only (bot/diet_batch.py `has_simple_layout`); this checks the layers between.
     """
+    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
     from rasa.utils.tensorflow.constants import NUM_TRANSFORMER_LAYERS
 
     layers = model._tf_layers
     sequence_layer = layers.get(f"sequence_layer.{model.text_name}")
-    logits = layers.get("embed.entity.logits")
+    logits = layers.get(f"embed.{ENTITY_ATTRIBUTE_TYPE}.logits")
     if sequence_layer is None or logits is None or _transformer_layers(model.config[NUM_TRANSFORMER_LAYERS]):
         return None
     combining = sequence_layer._tf_layers.get("feature_combining")

@@ -112,6 +112,28 @@ def _check_diet_sources() -> None:
         expect_source(function)
 
 
+def _crf_transitions(model: Any) -> Any:
+    """The transition weights of DIET's CRF layer for entity types, as a NumPy array."""
+    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
+
+    return model._tf_layers[f"crf.{ENTITY_ATTRIBUTE_TYPE}"].transition_params.numpy()
+
+
+def _decoded(model: Any, potentials: Any, transitions: Any, lengths: Any, diagnostics: Dict[Text, Any]) -> Dict[Text, Any]:
+    """What DIET's predict step returns for an entity-only DIET: diagnostics, tag ids, confidences."""
+    from rasa.shared.constants import DIAGNOSTIC_DATA
+    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
+
+    from bot.crf_viterbi import decode_batch
+
+    ids, confidences = decode_batch(potentials, transitions, lengths)
+    return {
+        DIAGNOSTIC_DATA: model._empty_lists_to_none_in_dict(diagnostics),
+        f"e_{ENTITY_ATTRIBUTE_TYPE}_ids": ids,
+        f"e_{ENTITY_ATTRIBUTE_TYPE}_scores": confidences,
+    }
+
+
 def _entity_tagger(model: Any) -> _EntityTagger:
     """`DIET.batch_predict` for entities, stopped before `CRF.call`: its inputs, traced once per model."""
     import tensorflow as tf
@@ -139,19 +161,15 @@ def _entity_tagger(model: Any) -> _EntityTagger:
     signature = model._tf_predict_step.input_signature
     tagger = _entity_taggers[model] = _EntityTagger(
         potentials=tf.function(potentials, input_signature=signature).get_concrete_function(),
-        transitions=model._tf_layers[f"crf.{ENTITY_ATTRIBUTE_TYPE}"].transition_params.numpy(),
+        transitions=_crf_transitions(model),
     )
     return tagger
 
 
 def _predict_with_numpy_crf(model: Any, batch_in: Tuple[Any, ...]) -> Dict[Text, Any]:
-    """What DIET's predict step returns for an entity-only DIET: diagnostics, tag ids, confidences."""
+    """What DIET's predict step returns for an entity-only DIET, with the CRF decoded in NumPy."""
     import tensorflow as tf
     from keras.utils import tf_utils
-    from rasa.shared.constants import DIAGNOSTIC_DATA
-    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
-
-    from bot.crf_viterbi import decode_batch
 
     tagger = _entity_tagger(model)
     specs = model._tf_predict_step.input_signature[0]
@@ -159,13 +177,8 @@ def _predict_with_numpy_crf(model: Any, batch_in: Tuple[Any, ...]) -> Dict[Text,
         return original(rasa_predict_concrete)(model, batch_in)  # let Rasa/TensorFlow report the mismatch
     tensors = [tf.convert_to_tensor(value, spec.dtype) for value, spec in zip(batch_in, specs)]
     found = tf_utils.sync_to_numpy_or_python_type(call_concrete(tagger.potentials, specs, tensors))
-    ids, confidences = decode_batch(found["potentials"], tagger.transitions, found["lengths"])
     diagnostics = {"attention_weights": found["attention_weights"], "text_transformed": found["text_transformed"]}
-    return {
-        DIAGNOSTIC_DATA: model._empty_lists_to_none_in_dict(diagnostics),
-        f"e_{ENTITY_ATTRIBUTE_TYPE}_ids": ids,
-        f"e_{ENTITY_ATTRIBUTE_TYPE}_scores": confidences,
-    }
+    return _decoded(model, found["potentials"], tagger.transitions, found["lengths"], diagnostics)
 
 
 # --- 7. DIET's input batch built straight from the message ------------------------------
@@ -215,18 +228,18 @@ def _checked_numpy_tagger(model: Any, features: Tuple[List[Any], List[Any]], exp
     """The model's NumPy tagger if its shape allows one and it gives TensorFlow's `expected`
     outputs for this message (same tags; confidences and hidden values within the tolerance)."""
     from bot.diet_tagger import tagger_weights
-    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
 
     if not model.prepared_for_prediction or model._run_eagerly or not _tags_entities_only(model):
         return None
     weights = tagger_weights(model)
     if weights is None:
         return None
-    tagger = _NumpyTagger(weights, model._tf_layers[f"crf.{ENTITY_ATTRIBUTE_TYPE}"].transition_params.numpy())
+    tagger = _NumpyTagger(weights, _crf_transitions(model))
     found = _predict_in_numpy(model, tagger, *features)
     if _agrees(found, expected):
         return tagger
-    logger.warning("DIET:s lager i NumPy gav inte TensorFlows svar; modellen räknas med TensorFlow.")
+    logger.warning("DIET's layers in NumPy disagreed with TensorFlow on the first message; "
+                   "this model is computed with TensorFlow.")
     return None
 
 
@@ -248,22 +261,14 @@ def _agrees(found: Dict[Text, Any], expected: Dict[Text, Any]) -> bool:
 def _predict_in_numpy(model: Any, tagger: _NumpyTagger, sequence: List[Any], sentence: List[Any]) -> Dict[Text, Any]:
     """What `_predict_with_numpy_crf` returns, with the potentials from bot/diet_tagger.py."""
     import numpy as np
-    from rasa.shared.constants import DIAGNOSTIC_DATA
-    from rasa.shared.nlu.constants import ENTITY_ATTRIBUTE_TYPE
 
-    from bot.crf_viterbi import decode_batch
     from bot.diet_tagger import potentials
 
     hidden, found = potentials(tagger.weights, sequence, sentence)
     tokens = hidden.shape[0] - 1  # the last row is the sentence's
-    ids, confidences = decode_batch(found[None], tagger.transitions, np.array([tokens]))
     # DIET without transformer layers reports no attention weights (an empty array, then None).
     diagnostics = {"attention_weights": np.zeros((0,), dtype=np.float32), "text_transformed": hidden[None]}
-    return {
-        DIAGNOSTIC_DATA: model._empty_lists_to_none_in_dict(diagnostics),
-        f"e_{ENTITY_ATTRIBUTE_TYPE}_ids": ids,
-        f"e_{ENTITY_ATTRIBUTE_TYPE}_scores": confidences,
-    }
+    return _decoded(model, found[None], tagger.transitions, np.array([tokens]), diagnostics)
 
 
 def install_direct_diet_batch() -> None:
